@@ -1,0 +1,52 @@
+import CCurl
+import CLibSSH
+
+/// What `tsh version` reports: our own version, the Teleport release whose
+/// client behaviour we match, and the C libraries actually loaded.
+public struct VersionInfo: Codable, Equatable, Sendable {
+    /// The version of this client.
+    public static let clientVersion = "0.1.0"
+    /// The Teleport client release whose formats and behaviour we follow. It is
+    /// what we compare with a proxy's `min_client_version`.
+    public static let teleportCompatibility = "17.0.0"
+
+    public let version: String
+    public let teleportCompatibility: String
+    public let runtime: String
+    public let libssh: String
+    public let libcurl: String
+
+    enum CodingKeys: String, CodingKey {
+        case version
+        case teleportCompatibility = "teleport_compatibility"
+        case runtime, libssh, libcurl
+    }
+
+    public static func current() -> VersionInfo {
+        VersionInfo(
+            version: clientVersion,
+            teleportCompatibility: teleportCompatibility,
+            runtime: "swift",
+            libssh: libsshVersion(),
+            libcurl: libcurlVersion())
+    }
+
+    /// One line for people, in the spirit of real tsh's `Teleport v17.0.0 git:… go1.22`.
+    public var text: String {
+        "tsh for Swift v\(version) (Teleport v\(teleportCompatibility) compatible) libssh/\(libssh) libcurl/\(libcurl)"
+    }
+
+    static func libsshVersion() -> String {
+        // ssh_version(0) returns e.g. "0.10.6/openssl/zlib"; keep the number.
+        guard let raw = ssh_version(0) else { return "unknown" }
+        let full = String(cString: raw)
+        return String(full.split(separator: "/").first ?? Substring(full))
+    }
+
+    static func libcurlVersion() -> String {
+        guard let info = tsh_curl_version_info(), let v = info.pointee.version else {
+            return "unknown"
+        }
+        return String(cString: v)
+    }
+}

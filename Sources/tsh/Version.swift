@@ -1,0 +1,27 @@
+import ArgumentParser
+import TeleportClient
+
+/// `tsh version`: the client version, and with `--format json` the libssh and
+/// libcurl versions in use.
+struct Version: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the tsh client version.")
+
+    @Option(help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    @Flag(help: "Show the client version only (accepted for compatibility; tsh for Swift never contacts the proxy here).")
+    var client = false
+
+    func run() throws {
+        let info = VersionInfo.current()
+        switch format {
+        case .text:
+            Console.out(info.text + "\n")
+        case .json:
+            Console.out(try JSONText.encode(info) + "\n")
+        case .yaml:
+            throw TeleportError("unsupported format \"yaml\" for 'tsh version'; use text or json")
+        }
+    }
+}

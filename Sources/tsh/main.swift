@@ -1,0 +1,2 @@
+// Entry point: parse, run, and turn every failure into `ERROR: …` and exit 1.
+TSH.runAndExit()
