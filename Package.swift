@@ -9,6 +9,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
     ],
     targets: [
         // System libraries: libssh for SSH key material, libcurl for the web API.
@@ -16,12 +18,20 @@ let package = Package(
                        providers: [.apt(["libssh-dev"])]),
         .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
                        providers: [.apt(["libcurl4-openssl-dev"])]),
-        .target(name: "TeleportClient", dependencies: ["CLibSSH", "CCurl"]),
+        // The templates in Templates/, compiled into the binary.
+        .target(name: "Templates", path: "Templates", exclude: ["README.md"],
+                resources: [.embedInCode("openssh-config.mustache")]),
+        .target(name: "TeleportClient", dependencies: [
+            "CLibSSH", "CCurl", "Templates",
+            .product(name: "Mustache", package: "swift-mustache"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+        ]),
         .executableTarget(name: "tsh", dependencies: [
             "TeleportClient",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .testTarget(name: "TeleportClientTests", dependencies: ["TeleportClient"]),
+        .testTarget(name: "TeleportClientTests", dependencies: ["TeleportClient"], exclude: ["Golden"]),
     ],
     swiftLanguageModes: [.v6]
 )

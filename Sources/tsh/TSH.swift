@@ -14,6 +14,9 @@ struct TSH: ParsableCommand {
         commandName: "tsh",
         abstract: "Teleport client for OpenSSH: log in, write ssh_config, and proxy ssh connections.",
         subcommands: [
+            Login.self,
+            Logout.self,
+            Status.self,
             Version.self,
         ])
 

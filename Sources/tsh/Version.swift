@@ -19,7 +19,7 @@ struct Version: ParsableCommand {
         case .text:
             Console.out(info.text + "\n")
         case .json:
-            Console.out(try JSONText.encode(info) + "\n")
+            Console.out(info.json.rendered() + "\n")
         case .yaml:
             throw TeleportError("unsupported format \"yaml\" for 'tsh version'; use text or json")
         }

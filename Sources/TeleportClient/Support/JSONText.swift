@@ -1,15 +1,61 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
+/// JSON as tsh prints it for `--format json`: Go's `json.MarshalIndent` with
+/// two spaces, object keys in the order given (Go keeps struct field order).
+public indirect enum JSONValue: Equatable, Sendable {
+    case string(String)
+    case bool(Bool)
+    case int(Int64)
+    case null
+    case array([JSONValue])
+    case object([(String, JSONValue)])
 
-/// JSON as tsh prints it for `--format json`: indented, keys in a stable order.
-public enum JSONText {
-    public static func encode<T: Encodable>(_ value: T) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data = try encoder.encode(value)
-        return String(decoding: data, as: UTF8.self)
+    public static func == (a: JSONValue, b: JSONValue) -> Bool {
+        a.rendered() == b.rendered()
+    }
+
+    /// `[]` for an empty list, as Go renders a non-nil empty slice.
+    public static func strings(_ items: [String]) -> JSONValue {
+        .array(items.map { .string($0) })
+    }
+
+    public func rendered(indent: String = "") -> String {
+        switch self {
+        case .string(let s): return Self.quote(s)
+        case .bool(let b): return b ? "true" : "false"
+        case .int(let n): return String(n)
+        case .null: return "null"
+        case .array(let items):
+            if items.isEmpty { return "[]" }
+            let inner = indent + "  "
+            return "[\n" + items.map { inner + $0.rendered(indent: inner) }.joined(separator: ",\n") + "\n\(indent)]"
+        case .object(let fields):
+            if fields.isEmpty { return "{}" }
+            let inner = indent + "  "
+            return "{\n" + fields.map { inner + Self.quote($0.0) + ": " + $0.1.rendered(indent: inner) }
+                .joined(separator: ",\n") + "\n\(indent)}"
+        }
+    }
+
+    /// Go's string escaping, including its HTML-safe escapes of `<`, `>`, `&`.
+    static func quote(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "<", ">", "&", "\u{2028}", "\u{2029}":
+                out += "\\u" + hex4(scalar.value)
+            default:
+                if scalar.value < 0x20 { out += "\\u" + hex4(scalar.value) } else { out.unicodeScalars.append(scalar) }
+            }
+        }
+        return out + "\""
+    }
+
+    private static func hex4(_ v: UInt32) -> String {
+        let h = String(v, radix: 16)
+        return String(repeating: "0", count: max(0, 4 - h.count)) + h
     }
 }

@@ -3,7 +3,7 @@ import CLibSSH
 
 /// What `tsh version` reports: our own version, the Teleport release whose
 /// client behaviour we match, and the C libraries actually loaded.
-public struct VersionInfo: Codable, Equatable, Sendable {
+public struct VersionInfo: Equatable, Sendable {
     /// The version of this client.
     public static let clientVersion = "0.1.0"
     /// The Teleport client release whose formats and behaviour we follow. It is
@@ -16,10 +16,15 @@ public struct VersionInfo: Codable, Equatable, Sendable {
     public let libssh: String
     public let libcurl: String
 
-    enum CodingKeys: String, CodingKey {
-        case version
-        case teleportCompatibility = "teleport_compatibility"
-        case runtime, libssh, libcurl
+    /// `tsh version --format json`.
+    public var json: JSONValue {
+        .object([
+            ("version", .string(version)),
+            ("teleport_compatibility", .string(teleportCompatibility)),
+            ("runtime", .string(runtime)),
+            ("libssh", .string(libssh)),
+            ("libcurl", .string(libcurl)),
+        ])
     }
 
     public static func current() -> VersionInfo {

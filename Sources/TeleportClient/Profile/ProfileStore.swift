@@ -1,0 +1,155 @@
+/// Reads and writes profiles in a `~/.tsh` directory. Writes happen under the
+/// profile lock, one atomic file at a time.
+public struct ProfileStore: Sendable {
+    public let directory: ProfileDirectory
+
+    public init(directory: ProfileDirectory) {
+        self.directory = directory
+    }
+
+    /// A profile with its certificate, as found on disk.
+    public struct Entry: Sendable {
+        public var profile: Profile
+        public var certificate: SSHCertificate
+        public var certificatePath: String
+    }
+
+    public func loadProfile(proxyHost: String) throws -> Profile {
+        try Names.validateHost(proxyHost, kind: "proxy host")
+        let path = directory.profilePath(proxyHost: proxyHost)
+        guard let text = try FilePath.readTextIfPresent(path, limit: 1 << 20) else {
+            throw TeleportError("not logged in to \(proxyHost); run 'tsh login --proxy=\(proxyHost)'")
+        }
+        return try Profile.parse(yaml: text, source: path)
+    }
+
+    /// The profile and its SSH certificate. The certificate is stored under
+    /// the root cluster's name; the profile's `cluster` may be a leaf.
+    public func loadEntry(proxyHost: String) throws -> Entry {
+        let profile = try loadProfile(proxyHost: proxyHost)
+        guard !profile.user.isEmpty else {
+            throw TeleportError("the profile for \(proxyHost) has no user; run 'tsh login --proxy=\(proxyHost)'")
+        }
+        let certDir = directory.sshCertDirectory(proxyHost: proxyHost, user: profile.user)
+        let preferred = directory.sshCertPath(proxyHost: proxyHost, user: profile.user, cluster: profile.cluster)
+        var path = preferred
+        if !FilePath.exists(preferred) {
+            guard let found = FilePath.list(certDir).first(where: { $0.hasSuffix("-cert.pub") }) else {
+                throw TeleportError("no certificate for \(profile.user) at \(proxyHost); run 'tsh login --proxy=\(proxyHost)'")
+            }
+            path = certDir + "/" + found
+        }
+        let line = try FilePath.readText(path, limit: 1 << 20)
+        let certificate = try SSHCertificate(line: line)
+        return Entry(profile: profile, certificate: certificate, certificatePath: path)
+    }
+
+    /// The root cluster name a certificate file was stored under.
+    public static func clusterName(ofCertificatePath path: String) -> String {
+        String(FilePath.base(of: path).dropLast("-cert.pub".count))
+    }
+
+    /// Every profile with a readable certificate, the active one first.
+    public func statuses() throws -> (active: ProfileStatus?, others: [ProfileStatus]) {
+        let current = try directory.currentProfileName()
+        var active: ProfileStatus?
+        var others: [ProfileStatus] = []
+        for name in directory.profileNames() {
+            guard let entry = try? loadEntry(proxyHost: name) else { continue }
+            let status = ProfileStatus(profile: entry.profile, certificate: entry.certificate,
+                                       isActive: name == current)
+            if name == current { active = status } else { others.append(status) }
+        }
+        return (active, others)
+    }
+
+    /// Writes everything a login produced. The caller holds the profile lock.
+    public func save(_ login: LoginMaterial) throws {
+        let host = login.profile.proxyHost
+        let user = login.profile.user
+        try Names.validateHost(host, kind: "proxy host")
+        try Names.validateUser(user)
+        try Names.validateCluster(login.rootCluster)
+
+        try FilePath.makePrivateDirectory(directory.root)
+        try FilePath.makePrivateDirectory(directory.root + "/keys")
+        try FilePath.makePrivateDirectory(directory.keysDirectory(proxyHost: host))
+        try FilePath.makePrivateDirectory(directory.sshCertDirectory(proxyHost: host, user: user))
+        try FilePath.makePrivateDirectory(directory.casDirectory(proxyHost: host))
+
+        // Trust material first, then the key and its certificate, then the
+        // profile that points at them.
+        for (cluster, pems) in login.tlsCAs {
+            try Names.validateCluster(cluster)
+            try AtomicFile.write(pems, to: directory.caPath(proxyHost: host, cluster: cluster))
+        }
+        let existing = try FilePath.readTextIfPresent(directory.knownHostsPath) ?? ""
+        var merged = existing
+        for (cluster, lines) in login.hostCALines {
+            try Names.validateCluster(cluster)
+            merged = KnownHosts.merge(existing: merged, proxyHost: host, cluster: cluster, newLines: lines)
+        }
+        if merged != existing { try AtomicFile.write(merged, to: directory.knownHostsPath) }
+
+        try AtomicFile.write(login.sshPrivateKeyPEM, to: directory.sshKeyPath(proxyHost: host, user: user))
+        try AtomicFile.write(login.sshPublicKeyLine, to: directory.sshPublicKeyPath(proxyHost: host, user: user))
+        try AtomicFile.write(login.sshCertificateLine,
+                             to: directory.sshCertPath(proxyHost: host, user: user, cluster: login.rootCluster))
+        try AtomicFile.write(login.tlsPrivateKeyPEM, to: directory.tlsKeyPath(proxyHost: host, user: user))
+        try AtomicFile.write(login.tlsCertificatePEM, to: directory.tlsCertPath(proxyHost: host, user: user))
+
+        try AtomicFile.write(login.profile.yaml(), to: directory.profilePath(proxyHost: host))
+        try AtomicFile.write(host + "\n", to: directory.currentProfilePath)
+    }
+
+    /// `tsh logout`: everything but `config/`, `bin/`, `azure/` (and our lock).
+    /// Returns whether anything was removed. The caller holds the lock.
+    @discardableResult
+    public func removeAll() throws -> Bool {
+        let keep: Set<String> = ["config", "bin", "azure", FilePath.base(of: directory.lockPath)]
+        var removed = false
+        for name in FilePath.list(directory.root) where !keep.contains(name) {
+            try FilePath.removeTree(directory.root + "/" + name)
+            removed = true
+        }
+        return removed
+    }
+
+    /// `tsh logout --proxy --user`: that user's keys and certificates for that proxy. Returns
+    /// whether the user had keys there. The caller holds the lock.
+    @discardableResult
+    public func remove(proxyHost: String, user: String) throws -> Bool {
+        try Names.validateHost(proxyHost, kind: "proxy host")
+        try Names.validateUser(user)
+        let paths = [
+            directory.sshKeyPath(proxyHost: proxyHost, user: user),
+            directory.sshPublicKeyPath(proxyHost: proxyHost, user: user),
+            directory.tlsKeyPath(proxyHost: proxyHost, user: user),
+            directory.tlsCertPath(proxyHost: proxyHost, user: user),
+            directory.legacyTLSCertPath(proxyHost: proxyHost, user: user),
+            directory.sshCertDirectory(proxyHost: proxyHost, user: user),
+        ]
+        // Like tsh, the profile, known_hosts and CAs stay: only the keys go.
+        var removed = false
+        for path in paths where FilePath.exists(path) {
+            try FilePath.removeTree(path)
+            removed = true
+        }
+        return removed
+    }
+}
+
+/// Everything a successful login writes, validated before any of it is.
+public struct LoginMaterial: Sendable {
+    public var profile: Profile
+    public var rootCluster: String
+    public var sshPrivateKeyPEM: String
+    public var sshPublicKeyLine: String
+    public var sshCertificateLine: String
+    public var tlsPrivateKeyPEM: String
+    public var tlsCertificatePEM: String
+    /// `@cert-authority` lines by cluster.
+    public var hostCALines: [(String, [String])]
+    /// TLS CA PEMs by cluster.
+    public var tlsCAs: [(String, String)]
+}

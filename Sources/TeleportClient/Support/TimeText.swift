@@ -1,0 +1,37 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Times as tsh prints them, in the local time zone, without ICU.
+public enum TimeText {
+    /// Go's `time.Time.String()` shape: `2024-06-01 02:15:04 +0000 UTC`.
+    public static func goStyle(_ seconds: Int64) -> String {
+        format(seconds, "%Y-%m-%d %H:%M:%S %z %Z")
+    }
+
+    /// RFC 3339, as Go marshals a `time.Time` to JSON: `2024-06-01T02:15:04Z`
+    /// or with an offset such as `-04:00`.
+    public static func rfc3339(_ seconds: Int64) -> String {
+        let base = format(seconds, "%Y-%m-%dT%H:%M:%S")
+        let offset = format(seconds, "%z")  // +hhmm
+        if offset == "+0000" || offset == "-0000" { return base + "Z" }
+        guard offset.count == 5 else { return base + "Z" }
+        return base + offset.prefix(3) + ":" + offset.suffix(2)
+    }
+
+    /// Seconds since the epoch, now.
+    public static func now() -> Int64 {
+        Int64(time(nil))
+    }
+
+    private static func format(_ seconds: Int64, _ pattern: String) -> String {
+        var t = time_t(seconds)
+        var parts = tm()
+        localtime_r(&t, &parts)
+        var buffer = [CChar](repeating: 0, count: 128)
+        let n = strftime(&buffer, buffer.count, pattern, &parts)
+        return String(decoding: buffer.prefix(n).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
