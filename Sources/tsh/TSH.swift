@@ -14,6 +14,7 @@ struct TSH: ParsableCommand {
         commandName: "tsh",
         abstract: "Teleport client for OpenSSH: log in, write ssh_config, and proxy ssh connections.",
         subcommands: [
+            Config.self,
             Login.self,
             Logout.self,
             Status.self,

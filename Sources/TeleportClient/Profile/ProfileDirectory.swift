@@ -61,6 +61,14 @@ public struct ProfileDirectory: Sendable, Equatable {
     public func caPath(proxyHost: String, cluster: String) -> String {
         "\(casDirectory(proxyHost: proxyHost))/\(cluster).pem"
     }
+    /// Our cache of the clusters reachable through a proxy (root first), which
+    /// `tsh clusters` and `tsh login` refresh and `tsh config` reads offline.
+    public func clustersCachePath(proxyHost: String) -> String {
+        "\(keysDirectory(proxyHost: proxyHost))/clusters"
+    }
+    /// `tsh config --install` writes the configuration here.
+    public var installedSSHConfigPath: String { root + "/ssh_config" }
+
     public func legacyCertsPath(proxyHost: String) -> String {
         "\(keysDirectory(proxyHost: proxyHost))/certs.pem"
     }

@@ -63,6 +63,21 @@ public struct ProfileStore: Sendable {
         return (active, others)
     }
 
+    /// The cached cluster names for a proxy, each validated; empty when none.
+    public func cachedClusters(proxyHost: String) throws -> [String] {
+        guard let text = try FilePath.readTextIfPresent(directory.clustersCachePath(proxyHost: proxyHost),
+                                                        limit: 1 << 20) else { return [] }
+        let names = text.split(separator: "\n").map(String.init).filter { !$0.isEmpty }
+        for name in names { try Names.validateCluster(name) }
+        return names
+    }
+
+    /// Replaces the cluster cache. The caller holds the lock.
+    public func saveClusters(_ names: [String], proxyHost: String) throws {
+        for name in names { try Names.validateCluster(name) }
+        try AtomicFile.write(names.map { $0 + "\n" }.joined(), to: directory.clustersCachePath(proxyHost: proxyHost))
+    }
+
     /// Writes everything a login produced. The caller holds the profile lock.
     public func save(_ login: LoginMaterial) throws {
         let host = login.profile.proxyHost
