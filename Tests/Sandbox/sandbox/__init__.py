@@ -1,0 +1,1 @@
+"""Local Teleport sandbox (web API, SSH proxy, agentless sshd nodes) for tests."""
