@@ -17,6 +17,8 @@ struct TSH: ParsableCommand {
             Config.self,
             Login.self,
             Logout.self,
+            Proxy.self,
+            Clusters.self,
             Status.self,
             Version.self,
         ])

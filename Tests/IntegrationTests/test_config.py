@@ -13,7 +13,9 @@ def logged_in(tsh):
     return tsh
 
 
-def expected_config(t, login=None, port=3022, leaves=()):
+def expected_config(t, login=None, port=3022, leaves=None):
+    """What real tsh prints; the leaf comes from the cluster list login cached."""
+    leaves = [t.state["leaf_cluster"]] if leaves is None else leaves
     home = t.home
     exe = os.path.realpath(t.binary)
     cluster = t.state["cluster"]
@@ -48,9 +50,10 @@ def test_login_and_port_flags_and_environment(logged_in):
 
 def test_leaf_clusters_come_from_the_cached_list(logged_in):
     cache = logged_in.home / "keys" / "localhost" / "clusters"
-    cache.write_text(f"{logged_in.state['cluster']}\n{logged_in.state['leaf_cluster']}\n")
+    assert cache.read_text() == f"{logged_in.state['cluster']}\n{logged_in.state['leaf_cluster']}\n"
+    cache.write_text(f"{logged_in.state['cluster']}\n")
     r = logged_in.run("config")
-    assert r.stdout == expected_config(logged_in, leaves=[logged_in.state["leaf_cluster"]])
+    assert r.stdout == expected_config(logged_in, leaves=[])
 
 
 def test_config_without_a_profile_fails_cleanly(tsh):
@@ -80,7 +83,8 @@ def test_custom_template(logged_in, tmp_path):
     template.write_text("{{#clusters}}Host {{{name}}} {{{proxyHost}}} {{{identityFilePath}}}\n{{/clusters}}")
     r = logged_in.run("config", f"--template={template}")
     assert r.returncode == 0, r.stderr
-    assert r.stdout == f"Host sandbox.test localhost {logged_in.home}/keys/localhost/alice\n"
+    key = f"{logged_in.home}/keys/localhost/alice"
+    assert r.stdout == f"Host sandbox.test localhost {key}\nHost leaf.test localhost {key}\n"
 
 
 def run_with_home(t, home, *args):

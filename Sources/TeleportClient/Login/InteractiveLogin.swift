@@ -1,0 +1,65 @@
+/// The whole `tsh login`: discover the proxy, ask for credentials, get
+/// certificates, save them under the lock, and refresh the cluster cache.
+/// Shared by `tsh login` and the relogin of `tsh proxy ssh`.
+public struct InteractiveLogin {
+    public var proxy: ProxyAddress
+    public var user: String?
+    public var cluster: String?
+    public var ttlMinutes: Int?
+    public var insecure = false
+    public var passwordFromStdin = false
+    public var otp: String?
+    public var skipVersionCheck = false
+
+    public init(proxy: ProxyAddress) {
+        self.proxy = proxy
+    }
+
+    /// Logs in and returns the proxy host of the saved profile.
+    @discardableResult
+    public func run(store: ProfileStore) throws -> String {
+        var http = HTTPClient.Options()
+        if insecure {
+            http.insecure = true
+            let port = proxy.webPort.map { ":\($0)" } ?? ""
+            Console.warning("You are using insecure connection to Teleport proxy https://\(proxy.host)\(port)")
+        }
+        let discovery = try ProxyDiscovery.discover(proxy, http: HTTPClient(options: http))
+        if !skipVersionCheck, let warning = discovery.versionWarning { Console.err(warning) }
+
+        let current = try? store.directory.currentProfileName().flatMap { try? store.loadProfile(proxyHost: $0) }
+        let sameProxy = current?.proxyHost == discovery.webProxyAddr.host
+        guard let user = user ?? (sameProxy ? current?.user : nil) ?? Environment.value("USER") else {
+            throw TeleportError("no user given; pass --user=<name> or set TELEPORT_USER")
+        }
+        let login = PasswordLogin(discovery: discovery, user: user, cluster: cluster, ttlMinutes: ttlMinutes)
+        let material = try login.run(credentials: credentials(user: user))
+        try ProfileLock.with(store.directory) { try store.save(material) }
+
+        // Best effort: the login has succeeded whatever happens here.
+        let host = material.profile.proxyHost
+        do {
+            try ClusterList.refresh(store: store, proxyHost: host)
+        } catch let error as TeleportError {
+            Console.warning("logged in, but could not refresh the list of clusters: \(error.message)")
+        }
+        return host
+    }
+
+    func credentials(user: String) -> PasswordLogin.Credentials {
+        let fromStdin = passwordFromStdin
+        let otpFlag = otp
+        return PasswordLogin.Credentials(
+            password: {
+                if fromStdin { return try Terminal.readLineFromStdin() }
+                return try Terminal.readSecret(prompt: "Enter password for Teleport user \(user):\n")
+            },
+            otp: { optional in
+                if let otpFlag { return otpFlag }
+                // An optional second factor with nobody to ask: go without it.
+                if optional && (fromStdin || !Terminal.isAvailable) { return "" }
+                let hint = optional ? " (press Enter to skip)" : ""
+                return try Terminal.readSecret(prompt: "Enter an OTP code from a device\(hint):\n")
+            })
+    }
+}

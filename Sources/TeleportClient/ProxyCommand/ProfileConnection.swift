@@ -1,0 +1,40 @@
+/// A profile ready to open proxy legs: its certificate, key and addresses.
+public struct ProfileConnection: Sendable {
+    public let store: ProfileStore
+    public let entry: ProfileStore.Entry
+    public let proxyHost: String
+    public let sshProxy: HostPort
+    public var rootCluster: String { ProfileStore.clusterName(ofCertificatePath: entry.certificatePath) }
+
+    public static func load(store: ProfileStore, proxyHost: String) throws -> ProfileConnection {
+        let entry = try store.loadEntry(proxyHost: proxyHost)
+        let sshAddr = entry.profile.sshProxyAddr.isEmpty
+            ? "\(proxyHost):3023" : entry.profile.sshProxyAddr
+        return ProfileConnection(store: store, entry: entry, proxyHost: proxyHost,
+                                 sshProxy: try HostPort.parse(sshAddr, defaultPort: 3023))
+    }
+
+    /// The ssh binary: `$TSH_SSH`, else `ssh` on PATH.
+    public static func sshPath() throws -> String {
+        if let override = Environment.value("TSH_SSH") { return override }
+        guard let found = ChildProcess.which("ssh") else {
+            throw TeleportError("the OpenSSH client 'ssh' is not on PATH; install openssh-client or set TSH_SSH")
+        }
+        return found
+    }
+
+    public func leg(login: String, sshPath: String, controlPath: String? = nil) -> ProxyLeg {
+        let dir = store.directory
+        let timeout = Int((entry.profile.sshDialTimeout + 999_999_999) / 1_000_000_000)
+        return ProxyLeg(sshPath: sshPath, proxyHost: proxyHost, sshProxy: sshProxy, login: login,
+                        knownHostsPath: dir.knownHostsPath,
+                        identityPath: dir.sshKeyPath(proxyHost: proxyHost, user: entry.profile.user),
+                        certificatePath: entry.certificatePath, connectTimeoutSeconds: timeout,
+                        controlPath: controlPath)
+    }
+
+    /// A login the proxy accepts for legs that reach no node (`proxysites`).
+    public var anyLogin: String {
+        entry.certificate.logins.first ?? entry.profile.user
+    }
+}
