@@ -25,23 +25,7 @@ public struct ProxyTarget: Equatable, Sendable {
             rest = rest[rest.index(after: at)...]
             try Names.validateLogin(login!)
         }
-        var host: Substring
-        var portText: Substring?
-        if rest.hasPrefix("[") {
-            guard let close = rest.firstIndex(of: "]") else {
-                throw TeleportError("invalid target \(Names.quoted(text)): missing ']'")
-            }
-            host = rest[rest.index(after: rest.startIndex)..<close]
-            let after = rest[rest.index(after: close)...]
-            if after.hasPrefix(":") { portText = after.dropFirst() } else if !after.isEmpty {
-                throw TeleportError("invalid target \(Names.quoted(text))")
-            }
-        } else if let colon = rest.lastIndex(of: ":") {
-            host = rest[..<colon]
-            portText = rest[rest.index(after: colon)...]
-        } else {
-            host = rest
-        }
+        let (host, portText) = try HostPort.split(rest, what: "target \(Names.quoted(text))")
         var port: Int?
         if let portText {
             guard let value = Int(portText), (1...65535).contains(value) else {

@@ -28,27 +28,7 @@ public struct ProxyAddress: Equatable, Sendable {
             throw TeleportError("--proxy is empty; pass the proxy address, for example --proxy=teleport.example.com")
         }
 
-        var host: Substring
-        var portPart: Substring?
-        if text.hasPrefix("[") {
-            guard let close = text.firstIndex(of: "]") else {
-                throw TeleportError("invalid --proxy \(Names.quoted(input)): missing ']' after an IPv6 address")
-            }
-            host = text[text.index(after: text.startIndex)..<close]
-            let rest = text[text.index(after: close)...]
-            if !rest.isEmpty {
-                guard rest.hasPrefix(":") else {
-                    throw TeleportError("invalid --proxy \(Names.quoted(input))")
-                }
-                portPart = rest.dropFirst()
-            }
-        } else if let colon = text.firstIndex(of: ":") {
-            host = text[..<colon]
-            portPart = text[text.index(after: colon)...]
-        } else {
-            host = text
-        }
-
+        let (host, portPart) = try HostPort.split(text, what: "--proxy \(Names.quoted(input))")
         var address = ProxyAddress(host: String(host))
         try Names.validateHost(address.host, kind: "proxy host")
         if let portPart {
@@ -83,18 +63,7 @@ public struct HostPort: Equatable, Sendable, CustomStringConvertible {
 
     /// Parses `host:port` or `[v6]:port`; `defaultPort` applies when none is given.
     public static func parse(_ text: String, defaultPort: Int? = nil) throws -> HostPort {
-        var host = Substring(text)
-        var port: Substring?
-        if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
-            host = text[text.index(after: text.startIndex)..<close]
-            let rest = text[text.index(after: close)...]
-            if rest.hasPrefix(":") { port = rest.dropFirst() } else if !rest.isEmpty {
-                throw TeleportError("invalid address \(Names.quoted(text))")
-            }
-        } else if let colon = text.lastIndex(of: ":") {
-            host = text[..<colon]
-            port = text[text.index(after: colon)...]
-        }
+        let (host, port) = try split(Substring(text), what: "address \(Names.quoted(text))")
         try Names.validateHost(String(host), kind: "address host")
         let number: Int?
         if let port { number = Int(port) } else { number = defaultPort }
@@ -106,6 +75,23 @@ public struct HostPort: Equatable, Sendable, CustomStringConvertible {
 
     public var description: String {
         host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+    }
+
+    /// Splits `host`, `host:port` or `[v6]:port` (the port part unparsed),
+    /// at the last colon outside brackets.
+    static func split(_ text: Substring, what: String) throws -> (host: Substring, port: Substring?) {
+        if text.hasPrefix("[") {
+            guard let close = text.firstIndex(of: "]") else {
+                throw TeleportError("invalid \(what): missing ']' after an IPv6 address")
+            }
+            let host = text[text.index(after: text.startIndex)..<close]
+            let rest = text[text.index(after: close)...]
+            if rest.isEmpty { return (host, nil) }
+            guard rest.hasPrefix(":") else { throw TeleportError("invalid \(what)") }
+            return (host, rest.dropFirst())
+        }
+        guard let colon = text.lastIndex(of: ":") else { return (text, nil) }
+        return (text[..<colon], text[text.index(after: colon)...])
     }
 }
 
