@@ -14,10 +14,10 @@ let package = Package(
     ],
     targets: [
         // System libraries: libssh for SSH key material, libcurl for the web API.
-        .systemLibrary(name: "CLibSSH", path: "Sources/CLibSSH", pkgConfig: "libssh",
-                       providers: [.apt(["libssh-dev"])]),
-        .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
-                       providers: [.apt(["libcurl4-openssl-dev"])]),
+        // Their headers only: both are loaded with dlopen on first use (see the
+        // shims), so commands that need neither start without them.
+        .systemLibrary(name: "CLibSSH", path: "Sources/CLibSSH", providers: [.apt(["libssh-dev"])]),
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // The templates in Templates/, compiled into the binary.
         .target(name: "Templates", path: "Templates", exclude: ["README.md"],
                 resources: [.embedInCode("openssh-config.mustache")]),

@@ -43,14 +43,15 @@ public struct VersionInfo: Equatable, Sendable {
 
     static func libsshVersion() -> String {
         // ssh_version(0) returns e.g. "0.10.6/openssl/zlib"; keep the number.
-        guard let raw = ssh_version(0) else { return "unknown" }
+        guard let ssh = try? SystemLibraries.libssh(), let raw = ssh.version(0) else { return "not available" }
         let full = String(cString: raw)
         return String(full.split(separator: "/").first ?? Substring(full))
     }
 
     static func libcurlVersion() -> String {
-        guard let info = tsh_curl_version_info(), let v = info.pointee.version else {
-            return "unknown"
+        guard (try? SystemLibraries.curl()) != nil, let info = tsh_curl_version_info(),
+              let v = info.pointee.version else {
+            return "not available"
         }
         return String(cString: v)
     }

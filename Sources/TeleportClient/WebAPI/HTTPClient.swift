@@ -49,18 +49,19 @@ public struct HTTPClient: Sendable {
     }
 
     private func perform(url: String, jsonBody: [UInt8]?) throws -> Response {
-        guard let handle = curl_easy_init() else {
+        let curl = try SystemLibraries.curl()
+        guard let handle = curl.easy_init() else {
             throw TeleportError("could not initialise libcurl")
         }
-        defer { curl_easy_cleanup(handle) }
+        defer { curl.easy_cleanup(handle) }
 
         let sink = ResponseSink(limit: options.maxBodyBytes)
         let sinkPointer = Unmanaged.passUnretained(sink).toOpaque()
         var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         var headers: UnsafeMutablePointer<curl_slist>? = nil
-        defer { curl_slist_free_all(headers) }
-        headers = curl_slist_append(headers, "Accept: application/json")
-        headers = curl_slist_append(headers, "User-Agent: tsh-swift/\(VersionInfo.clientVersion)")
+        defer { curl.slist_free_all(headers) }
+        headers = curl.slist_append(headers, "Accept: application/json")
+        headers = curl.slist_append(headers, "User-Agent: tsh-swift/\(VersionInfo.clientVersion)")
 
         let code: CURLcode = errorBuffer.withUnsafeMutableBufferPointer { errBuf in
             var setup = CURLE_OK
@@ -90,7 +91,7 @@ public struct HTTPClient: Sendable {
                 }
             }
             if let body = jsonBody {
-                headers = curl_slist_append(headers, "Content-Type: application/json")
+                headers = curl.slist_append(headers, "Content-Type: application/json")
                 set(tsh_curl_setopt_long(handle, CURLOPT_POST, 1))
                 set(tsh_curl_setopt_off_t(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)))
                 body.withUnsafeBufferPointer { buf in
@@ -102,7 +103,7 @@ public struct HTTPClient: Sendable {
             }
             set(tsh_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headers))
             if setup != CURLE_OK { return setup }
-            return curl_easy_perform(handle)
+            return curl.easy_perform(handle)
         }
 
         if sink.overflowed {
@@ -111,7 +112,7 @@ public struct HTTPClient: Sendable {
         guard code == CURLE_OK else {
             let buffered = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) },
                                   as: UTF8.self)
-            let detail = buffered.isEmpty ? String(cString: curl_easy_strerror(code)) : buffered
+            let detail = buffered.isEmpty ? curl.easy_strerror(code).map { String(cString: $0) } ?? "error \(code.rawValue)" : buffered
             throw Self.error(for: code, url: url, detail: detail, timeout: options.totalTimeout)
         }
         var status = 0
