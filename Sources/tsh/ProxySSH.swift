@@ -32,6 +32,49 @@ struct ProxySSHCommand: ParsableCommand {
     @Argument(help: "[user@]host[:port], as OpenSSH passes %r@%h:%p.")
     var target: String
 
+    /// Parses `tsh proxy ssh` arguments by hand when they are only the flags
+    /// above and one target; anything else (help, mistakes) returns nil and
+    /// goes through ArgumentParser, so its messages stay the only ones.
+    static func fastParse(_ argv: [String]) -> ProxySSHCommand? {
+        guard argv.count >= 4, argv[1] == "proxy", argv[2] == "ssh" else { return nil }
+        var cluster: String?, proxy: String?, login: String?, target: String?
+        var relogin = true, multiplex = false, dryRun = false
+        var i = 3
+        func value(_ arg: String, _ name: String) -> String?? {
+            if arg.hasPrefix(name + "=") { return .some(String(arg.dropFirst(name.count + 1))) }
+            if arg == name {
+                i += 1
+                return i < argv.count ? .some(argv[i]) : .some(nil)
+            }
+            return nil
+        }
+        while i < argv.count {
+            let arg = argv[i]
+            if let v = value(arg, "--cluster") { guard let v else { return nil }; cluster = v }
+            else if let v = value(arg, "--proxy") { guard let v else { return nil }; proxy = v }
+            else if let v = value(arg, "--login") ?? value(arg, "-l") { guard let v else { return nil }; login = v }
+            else if arg == "--relogin" { relogin = true }
+            else if arg == "--no-relogin" { relogin = false }
+            else if arg == "--multiplex" { multiplex = true }
+            else if arg == "--dry-run" { dryRun = true }
+            else if arg.hasPrefix("-") || target != nil { return nil }
+            else { target = arg }
+            i += 1
+        }
+        guard let target else { return nil }
+        // Every property is set: ArgumentParser's wrappers trap on reading one
+        // that neither parsing nor assignment gave a value.
+        var command = ProxySSHCommand()
+        command.cluster = cluster
+        command.proxy = proxy
+        command.login = login
+        command.relogin = relogin
+        command.multiplex = multiplex
+        command.dryRun = dryRun
+        command.target = target
+        return command
+    }
+
     func run() throws {
         var request = ProxySSH.Request(target: target)
         request.proxy = proxy ?? Environment.value("TELEPORT_PROXY")

@@ -26,9 +26,22 @@ struct TSH: ParsableCommand {
     /// Runs the command line and exits. Failures print `ERROR: <message>` on
     /// stderr and exit 1, as real tsh does; help goes to stdout with exit 0.
     static func runAndExit() -> Never {
-        do {
+        finish {
+            // OpenSSH runs `tsh proxy ssh` for every connection: its common
+            // forms skip ArgumentParser, whose reflection costs milliseconds.
+            if let fast = ProxySSHCommand.fastParse(CommandLine.arguments) {
+                try fast.run()
+                return
+            }
             var command = try parseAsRoot()
             try command.run()
+        }
+    }
+
+    /// Runs `body` and exits: 0, or `ERROR: <message>` on stderr and 1.
+    static func finish(_ body: () throws -> Void) -> Never {
+        do {
+            try body()
             Glibc.exit(0)
         } catch let error as TeleportError {
             Console.error(error.message)

@@ -14,12 +14,11 @@ struct Version: ParsableCommand {
     var client = false
 
     func run() throws {
-        let info = VersionInfo.current()
         switch format {
         case .text:
-            Console.out(info.text + "\n")
+            Console.out(VersionInfo.text + "\n")
         case .json:
-            Console.out(info.json.rendered() + "\n")
+            Console.out(VersionInfo.current().json.rendered() + "\n")
         case .yaml:
             throw TeleportError("unsupported format \"yaml\" for 'tsh version'; use text or json")
         }

@@ -37,8 +37,9 @@ public struct VersionInfo: Equatable, Sendable {
     }
 
     /// One line for people, in the spirit of real tsh's `Teleport v17.0.0 git:… go1.22`.
-    public var text: String {
-        "tsh for Swift v\(version) (Teleport v\(teleportCompatibility) compatible) libssh/\(libssh) libcurl/\(libcurl)"
+    /// It names no library, so printing it loads none (`--format json` does).
+    public static var text: String {
+        "tsh for Swift v\(clientVersion) (Teleport v\(teleportCompatibility) compatible)"
     }
 
     static func libsshVersion() -> String {

@@ -1,0 +1,300 @@
+"""tsh for Swift against the seed's raw OpenSSH ProxyCommand, in one run.
+
+Run by hand, not by CI:  Benchmarks/run  [--quick]
+
+Every figure compares `tsh proxy ssh` with the raw `ssh … -s proxy:<node>:<port>@<cluster>`
+ProxyCommand of Teleport's OpenSSH guide, with the same keys, against the sandbox's
+sshd-as-proxy mode (a real sshd with default MaxStartups/MaxSessions plays the proxy).
+Commands alternate A, B, A, B; figures are medians with min and max.
+"""
+import argparse
+import concurrent.futures
+import json
+import os
+import pathlib
+import platform
+import resource
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "Tests" / "Sandbox"))
+sys.path.insert(0, str(ROOT / "Tests" / "IntegrationTests"))
+from conftest import running_sandbox  # noqa: E402  (the tests' own sandbox runner)
+
+
+def timed(cmd, env, stdin=None, stdout=subprocess.DEVNULL):
+    """Wall seconds and exit status of one command."""
+    start = time.perf_counter()
+    code = subprocess.run(cmd, env=env, stdin=stdin, stdout=stdout, stderr=subprocess.DEVNULL).returncode
+    return time.perf_counter() - start, code, None
+
+
+def peak_rss_mb(cmd, env, runs=5):
+    """Peak RSS of a command, by GNU time: a child forked from this Python
+    process would count Python's own pages before exec."""
+    peaks = []
+    for _ in range(runs):
+        r = subprocess.run(["/usr/bin/time", "-f", "%M", *cmd], env=env, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.PIPE, text=True)
+        peaks.append(int(r.stderr.strip().splitlines()[-1]) / 1024)
+    return max(peaks)
+
+
+def summary(values):
+    return {"median": statistics.median(values), "min": min(values), "max": max(values), "n": len(values)}
+
+
+def alternate(a, b, runs):
+    """Runs a() and b() alternately; returns their result lists."""
+    ra, rb = [], []
+    for _ in range(runs):
+        ra.append(a())
+        rb.append(b())
+    return ra, rb
+
+
+class Bench:
+    def __init__(self, tsh, state, work, quick):
+        self.tsh, self.state, self.work, self.quick = tsh, state, work, quick
+        self.home = work / "tsh-home"
+        self.env = dict(os.environ, TELEPORT_HOME=str(self.home), SSL_CERT_FILE=state["web_ca_pem"])
+        self.login = state["os_user"]
+        self.node = f"{self.login}@node1.{state['cluster']}"
+        self.results = {}
+
+    def tsh_run(self, *args, **kw):
+        return subprocess.run([self.tsh, *args], env=self.env, capture_output=True, text=True, **kw)
+
+    def setup(self):
+        password = self.state["users"]["alice"]["password"]
+        r = self.tsh_run("login", f"--proxy={self.state['web_addr']}", "--user=alice", "--password-stdin",
+                         input=password + "\n")
+        assert r.returncode == 0, r.stderr
+        tsh_config = self.tsh_run("config", "-l", self.login).stdout
+        self.config_tsh = self.work / "config-tsh"
+        self.config_tsh.write_text(tsh_config)
+        self.config_mux = self.work / "config-mux"
+        self.config_mux.write_text(tsh_config.replace(" proxy ssh ", " proxy ssh --multiplex "))
+        # The seed's ProxyCommand: the same keys and known_hosts, raw ssh -s.
+        keys = self.home / "keys" / "localhost"
+        cluster = self.state["cluster"]
+        common = (f"-F none -o UserKnownHostsFile={self.home}/known_hosts -o IdentityFile={keys}/alice "
+                  f"-o CertificateFile={keys}/alice-ssh/{cluster}-cert.pub -o IdentitiesOnly=yes -o BatchMode=yes")
+        self.config_raw = self.work / "config-raw"
+        self.config_raw.write_text(
+            f"Host node1.{cluster}\n"
+            f"    UserKnownHostsFile {self.home}/known_hosts\n"
+            f"    IdentityFile {keys}/alice\n"
+            f"    CertificateFile {keys}/alice-ssh/{cluster}-cert.pub\n"
+            f"    User {self.login}\n"
+            f"    Port 3022\n"
+            f"    ProxyCommand ssh {common} -p {self.state['ssh_port']} -l %r -o HostKeyAlias=localhost "
+            f"-s localhost proxy:node1:3022@{cluster}\n")
+
+    def ssh(self, config, *remote, **kw):
+        return ["ssh", "-F", str(config), self.node, *remote]
+
+    # 1
+    def connection_setup(self):
+        runs = 7 if self.quick else 15
+        a, b = alternate(lambda: timed(self.ssh(self.config_tsh, "true"), self.env)[0],
+                         lambda: timed(self.ssh(self.config_raw, "true"), self.env)[0], runs)
+        self.results["1_connection_setup_s"] = {"tsh": summary(a), "raw": summary(b),
+                                                "ratio": statistics.median(a) / statistics.median(b),
+                                                "target": "ratio <= 1.05"}
+
+    # 2
+    def own_time(self):
+        env = dict(self.env, TSH_SSH="/bin/true")
+        cmd = [self.tsh, "proxy", "ssh", f"--cluster={self.state['cluster']}",
+               f"--proxy={self.state['web_addr']}", f"{self.node}:3022"]
+        samples = [timed(cmd, env) for _ in range(40)]
+        assert all(s[1] == 0 for s in samples)
+        self.results["2_proxy_ssh_own_time_ms"] = {
+            "time": summary([s[0] * 1000 for s in samples]),
+            "peak_rss_mb": peak_rss_mb(cmd, env),
+            "target": "median <= 5 ms, peak RSS <= 15 MB"}
+
+    # 3
+    def throughput(self):
+        size = (128 if self.quick else 1024) << 20
+        runs = 3 if self.quick else 5
+
+        def up(config):
+            src = subprocess.Popen(["head", "-c", str(size), "/dev/zero"], stdout=subprocess.PIPE)
+            t, code, _ = timed(self.ssh(config, "cat > /dev/null"), self.env, stdin=src.stdout)
+            src.wait()
+            assert code == 0
+            return size / t / (1 << 20)
+
+        def down(config):
+            t, code, _ = timed(self.ssh(config, f"head -c {size} /dev/zero"), self.env)
+            assert code == 0
+            return size / t / (1 << 20)
+
+        out = {"bytes": size}
+        for name, fn in (("up", up), ("down", down)):
+            a, b = alternate(lambda: fn(self.config_tsh), lambda: fn(self.config_raw), runs)
+            out[name] = {"tsh_mib_s": summary(a), "raw_mib_s": summary(b),
+                         "ratio": statistics.median(a) / statistics.median(b)}
+        out["target"] = "ratio >= 0.97"
+        self.results["3_throughput"] = out
+
+    # 4
+    def fan_out(self):
+        n = 50
+        runs = 3 if self.quick else 5
+
+        def wave(config):
+            start = time.perf_counter()
+            with concurrent.futures.ThreadPoolExecutor(max_workers=n) as pool:
+                codes = list(pool.map(lambda _: timed(self.ssh(config, "true"), self.env)[1], range(n)))
+            return time.perf_counter() - start, sum(c == 0 for c in codes)
+
+        a, b = alternate(lambda: wave(self.config_mux), lambda: wave(self.config_raw), runs)
+        single = self.results["1_connection_setup_s"]["tsh"]["median"]
+        wall = statistics.median(x[0] for x in a)
+        self.results["4_fan_out_50"] = {
+            "tsh_multiplexed": {"wall_s": summary([x[0] for x in a]), "succeeded": [x[1] for x in a]},
+            "raw": {"wall_s": summary([x[0] for x in b]), "succeeded": [x[1] for x in b]},
+            "tsh_wall_per_connection_vs_single": wall / n / single,
+            "target": "50/50 succeed; wall / 50 <= 0.5 x single-connection time"}
+        self.stop_masters()
+
+    def stop_masters(self):
+        mux = self.home / "mux"
+        for sock in (mux.iterdir() if mux.exists() else []):
+            if sock.is_socket():
+                subprocess.run(["ssh", "-F", "none", "-o", f"ControlPath={sock}", "-O", "exit", "x"],
+                               capture_output=True, timeout=10)
+
+    # 5
+    def local_commands(self):
+        out = {}
+        for name, args in (("status", ["status"]), ("config", ["config"]), ("version", ["version"])):
+            samples = [timed([self.tsh, *args], self.env) for _ in range(40)]
+            out[name] = {"time_ms": summary([s[0] * 1000 for s in samples]),
+                         "peak_rss_mb": peak_rss_mb([self.tsh, *args], self.env)}
+        out["target"] = "<= 10 ms and <= 20 MB each"
+        self.results["5_local_commands"] = out
+
+    # 6
+    def login_cost(self):
+        log = pathlib.Path(self.state["requests_log"])
+        password = self.state["users"]["alice"]["password"]
+        times, counts = [], []
+        for _ in range(5):
+            before = len(log.read_text().splitlines())
+            start = time.perf_counter()
+            r = self.tsh_run("login", f"--proxy={self.state['web_addr']}", "--user=alice", "--password-stdin",
+                             input=password + "\n")
+            times.append(time.perf_counter() - start)
+            assert r.returncode == 0, r.stderr
+            lines = log.read_text().splitlines()[before:]
+            counts.append([json.loads(line)["path"] for line in lines])
+        self.results["6_login"] = {"wall_s": summary(times), "http_requests": counts[-1],
+                                   "http_request_count": len(counts[-1]),
+                                   "plus": "one proxysites leg over SSH for the cluster list",
+                                   "target": "2 requests (ping + certs) plus the best-effort cluster list"}
+
+    # 7
+    def binary(self, static_bin):
+        stripped = self.work / "tsh-stripped"
+        subprocess.run(["cp", static_bin, stripped], check=True)
+        subprocess.run(["strip", stripped], check=True)
+        sections = {}
+        for line in subprocess.run(["size", "-A", stripped], capture_output=True, text=True).stdout.splitlines():
+            parts = line.split()
+            if len(parts) >= 2 and parts[0].startswith(".") and parts[1].isdigit():
+                sections[parts[0]] = int(parts[1])
+        symbols = []
+        for line in subprocess.run(["nm", "--size-sort", "-S", static_bin], capture_output=True,
+                                   text=True).stdout.splitlines()[-6:]:
+            p = line.split()
+            if len(p) == 4:
+                symbols.append({"symbol": p[3][:60], "bytes": int(p[1], 16)})
+        startup = [timed([str(stripped), "version"], self.env)[0] * 1000 for _ in range(40)]
+        self.results["7_release_binary"] = {
+            "size_mb": stripped.stat().st_size / 1e6, "size_mib": stripped.stat().st_size / (1 << 20),
+            "largest_sections": dict(sorted(sections.items(), key=lambda kv: -kv[1])[:4]),
+            "largest_symbols": list(reversed(symbols)),
+            "version_startup_ms": summary(startup),
+            "target": "<= 64 MB"}
+
+
+def table(results):
+    r = results
+    rows = []
+    one = r["1_connection_setup_s"]
+    rows.append(("1 connection setup", f"tsh {one['tsh']['median']*1000:.0f} ms, raw {one['raw']['median']*1000:.0f} ms",
+                 f"ratio {one['ratio']:.3f}", "<= 1.05"))
+    two = r["2_proxy_ssh_own_time_ms"]
+    rows.append(("2 tsh proxy ssh own time", f"{two['time']['median']:.2f} ms (min {two['time']['min']:.2f}, max {two['time']['max']:.2f})",
+                 f"RSS {two['peak_rss_mb']:.1f} MB", "<= 5 ms, <= 15 MB"))
+    three = r["3_throughput"]
+    for d in ("up", "down"):
+        t = three[d]
+        rows.append((f"3 throughput {d} ({three['bytes'] >> 20} MiB)",
+                     f"tsh {t['tsh_mib_s']['median']:.0f}, raw {t['raw_mib_s']['median']:.0f} MiB/s",
+                     f"ratio {t['ratio']:.3f}", ">= 0.97"))
+    four = r["4_fan_out_50"]
+    rows.append(("4 fan-out 50", f"tsh+mux {four['tsh_multiplexed']['wall_s']['median']:.2f} s, ok {four['tsh_multiplexed']['succeeded']}; "
+                 f"raw {four['raw']['wall_s']['median']:.2f} s, ok {four['raw']['succeeded']}",
+                 f"per conn {four['tsh_wall_per_connection_vs_single']:.2f}x single", "50/50, <= 0.5x"))
+    five = r["5_local_commands"]
+    for name in ("status", "config", "version"):
+        f = five[name]
+        rows.append((f"5 tsh {name}", f"{f['time_ms']['median']:.2f} ms (min {f['time_ms']['min']:.2f}, max {f['time_ms']['max']:.2f})",
+                     f"RSS {f['peak_rss_mb']:.1f} MB", "<= 10 ms, <= 20 MB"))
+    six = r["6_login"]
+    rows.append(("6 tsh login", f"{six['wall_s']['median']*1000:.0f} ms", f"{six['http_request_count']} HTTP: {', '.join(six['http_requests'])}",
+                 "2 + cluster list"))
+    seven = r["7_release_binary"]
+    rows.append(("7 static release binary", f"{seven['size_mb']:.1f} MB ({seven['size_mib']:.1f} MiB) stripped",
+                 f"version {seven['version_startup_ms']['median']:.2f} ms", "<= 64 MB"))
+    width = [max(len(row[i]) for row in rows) for i in range(4)]
+    header = ("figure", "measured", "", "target")
+    lines = ["| " + " | ".join(h.ljust(w) for h, w in zip(header, width)) + " |",
+             "|" + "|".join("-" * (w + 2) for w in width) + "|"]
+    lines += ["| " + " | ".join(c.ljust(w) for c, w in zip(row, width)) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="fewer runs and 128 MiB transfers")
+    parser.add_argument("--tsh", help="tsh binary to measure (default: the static release build)")
+    parser.add_argument("--out", default=str(ROOT / "Benchmarks" / "results" / "latest.json"))
+    args = parser.parse_args()
+
+    static_bin = str(ROOT / ".build-static" / "release" / "tsh")
+    tsh = args.tsh or static_bin
+    with tempfile.TemporaryDirectory(prefix="tsh-bench-") as tmp:
+        work = pathlib.Path(tmp)
+        with running_sandbox(work / "sandbox", "--mode", "sshd") as state:
+            bench = Bench(tsh, state, work, args.quick)
+            bench.setup()
+            for step in (bench.connection_setup, bench.own_time, bench.throughput, bench.fan_out,
+                         bench.local_commands, bench.login_cost):
+                print(f"running {step.__name__} …", file=sys.stderr, flush=True)
+                step()
+            bench.binary(static_bin)
+            bench.stop_masters()
+    results = {"machine": {"cpus": os.cpu_count(), "kernel": platform.release(),
+                           "ssh": subprocess.run(["ssh", "-V"], capture_output=True, text=True).stderr.strip(),
+                           "date": time.strftime("%Y-%m-%d")},
+               "tsh": tsh, "quick": args.quick, **bench.results}
+    out = pathlib.Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    print(table(results))
+    print(f"\nresults: {out}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
