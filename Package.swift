@@ -18,11 +18,13 @@ let package = Package(
         // shims), so commands that need neither start without them.
         .systemLibrary(name: "CLibSSH", path: "Sources/CLibSSH", providers: [.apt(["libssh-dev"])]),
         .systemLibrary(name: "CCurl", path: "Sources/CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // Linux calls that Swift's Glibc module lacks.
+        .systemLibrary(name: "CSystem", path: "Sources/CSystem"),
         // The templates in Templates/, compiled into the binary.
         .target(name: "Templates", path: "Templates", exclude: ["README.md"],
                 resources: [.embedInCode("openssh-config.mustache")]),
         .target(name: "TeleportClient", dependencies: [
-            "CLibSSH", "CCurl", "Templates",
+            "CLibSSH", "CCurl", "CSystem", "Templates",
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),

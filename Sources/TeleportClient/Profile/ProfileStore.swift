@@ -87,31 +87,35 @@ public struct ProfileStore: Sendable {
         try Names.validateCluster(login.rootCluster)
 
         try FilePath.makePrivateDirectory(directory.root)
-        try FilePath.makePrivateDirectory(directory.root + "/keys")
-        try FilePath.makePrivateDirectory(directory.keysDirectory(proxyHost: host))
-        try FilePath.makePrivateDirectory(directory.sshCertDirectory(proxyHost: host, user: user))
-        try FilePath.makePrivateDirectory(directory.casDirectory(proxyHost: host))
+        FilePath.removeAbandonedTemporaries(in: directory.root)
+        for (cluster, _) in login.tlsCAs { try Names.validateCluster(cluster) }
+        for (cluster, _) in login.hostCALines { try Names.validateCluster(cluster) }
 
-        // Trust material first, then the key and its certificate, then the
-        // profile that points at them.
-        for (cluster, pems) in login.tlsCAs {
-            try Names.validateCluster(cluster)
-            try AtomicFile.write(pems, to: directory.caPath(proxyHost: host, cluster: cluster))
+        // The key set (keys, certificates, CAs) is replaced as one directory.
+        // Paths below are the final ones, rebased onto the staging copy.
+        let keysDirectory = directory.keysDirectory(proxyHost: host)
+        try KeyDirectoryUpdate.replace(keysDirectory) { staging in
+            func staged(_ path: String) -> String { staging + path.dropFirst(keysDirectory.count) }
+            try FilePath.makePrivateDirectory(staged(directory.sshCertDirectory(proxyHost: host, user: user)))
+            try FilePath.makePrivateDirectory(staged(directory.casDirectory(proxyHost: host)))
+            for (cluster, pems) in login.tlsCAs {
+                try AtomicFile.write(pems, to: staged(directory.caPath(proxyHost: host, cluster: cluster)))
+            }
+            try AtomicFile.write(login.sshPrivateKeyPEM, to: staged(directory.sshKeyPath(proxyHost: host, user: user)))
+            try AtomicFile.write(login.sshPublicKeyLine,
+                                 to: staged(directory.sshPublicKeyPath(proxyHost: host, user: user)))
+            try AtomicFile.write(login.sshCertificateLine,
+                                 to: staged(directory.sshCertPath(proxyHost: host, user: user, cluster: login.rootCluster)))
+            try AtomicFile.write(login.tlsPrivateKeyPEM, to: staged(directory.tlsKeyPath(proxyHost: host, user: user)))
+            try AtomicFile.write(login.tlsCertificatePEM, to: staged(directory.tlsCertPath(proxyHost: host, user: user)))
         }
+
         let existing = try FilePath.readTextIfPresent(directory.knownHostsPath) ?? ""
         var merged = existing
         for (cluster, lines) in login.hostCALines {
-            try Names.validateCluster(cluster)
             merged = KnownHosts.merge(existing: merged, proxyHost: host, cluster: cluster, newLines: lines)
         }
         if merged != existing { try AtomicFile.write(merged, to: directory.knownHostsPath) }
-
-        try AtomicFile.write(login.sshPrivateKeyPEM, to: directory.sshKeyPath(proxyHost: host, user: user))
-        try AtomicFile.write(login.sshPublicKeyLine, to: directory.sshPublicKeyPath(proxyHost: host, user: user))
-        try AtomicFile.write(login.sshCertificateLine,
-                             to: directory.sshCertPath(proxyHost: host, user: user, cluster: login.rootCluster))
-        try AtomicFile.write(login.tlsPrivateKeyPEM, to: directory.tlsKeyPath(proxyHost: host, user: user))
-        try AtomicFile.write(login.tlsCertificatePEM, to: directory.tlsCertPath(proxyHost: host, user: user))
 
         try AtomicFile.write(login.profile.yaml(), to: directory.profilePath(proxyHost: host))
         try AtomicFile.write(host + "\n", to: directory.currentProfilePath)

@@ -139,6 +139,17 @@ public enum FilePath {
         }
     }
 
+    /// Removes the temporary files of AtomicFile writers that were killed
+    /// (their process is gone); live writers' files are left alone.
+    public static func removeAbandonedTemporaries(in dir: String) {
+        for name in list(dir) where name.hasPrefix(".") {
+            guard let marker = name.firstRange(of: ".tmp-") else { continue }
+            let pidText = name[marker.upperBound...].prefix { $0.isNumber }
+            guard let pid = pid_t(pidText), pid > 0 else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { unlink(dir + "/" + name) }
+        }
+    }
+
     public static func syncDirectory(_ dir: String) {
         let fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if fd >= 0 {

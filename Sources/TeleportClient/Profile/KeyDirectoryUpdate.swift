@@ -1,0 +1,69 @@
+import CSystem
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Replaces `keys/<proxyHost>/` as a whole, so that a crash at any moment
+/// leaves either the old key set or the new one: never a new key beside an
+/// old certificate. The new tree is staged beside the old one (unchanged
+/// files are hard links, so nothing is copied), then the two directories are
+/// swapped with one `renameat2(RENAME_EXCHANGE)`.
+enum KeyDirectoryUpdate {
+    static let stagingMarker = ".staging-"
+
+    static func replace(_ keysDirectory: String, _ write: (_ staging: String) throws -> Void) throws {
+        let parent = FilePath.directory(of: keysDirectory)
+        let name = FilePath.base(of: keysDirectory)
+        try FilePath.makePrivateDirectory(parent)
+        // What a killed run left behind.
+        for entry in FilePath.list(parent) where entry.hasPrefix(".\(name)\(stagingMarker)") {
+            try FilePath.removeTree(parent + "/" + entry)
+        }
+        let staging = "\(parent)/.\(name)\(stagingMarker)\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let existed = FilePath.isDirectory(keysDirectory)
+        if existed {
+            try linkTree(from: keysDirectory, to: staging)
+        } else {
+            try FilePath.makePrivateDirectory(staging)
+        }
+        do {
+            try write(staging)
+            if existed {
+                guard tsh_exchange_paths(staging, keysDirectory) == 0 else {
+                    throw FilePath.error("cannot replace", keysDirectory)
+                }
+            } else {
+                guard rename(staging, keysDirectory) == 0 else { throw FilePath.error("cannot create", keysDirectory) }
+            }
+        } catch {
+            try? FilePath.removeTree(staging)
+            throw error
+        }
+        FilePath.syncDirectory(parent)
+        // `staging` now holds the old tree.
+        if existed { try FilePath.removeTree(staging) }
+    }
+
+    /// Mirrors a tree with new directories and hard-linked files. Writers
+    /// then replace files by rename, never touching the shared inodes.
+    private static func linkTree(from source: String, to destination: String) throws {
+        guard mkdir(destination, 0o700) == 0 else { throw FilePath.error("cannot create", destination) }
+        for entry in FilePath.list(source) {
+            let from = source + "/" + entry
+            let to = destination + "/" + entry
+            var st = stat()
+            guard lstat(from, &st) == 0 else { continue }
+            switch st.st_mode & S_IFMT {
+            case S_IFDIR:
+                try linkTree(from: from, to: to)
+            case S_IFREG:
+                guard link(from, to) == 0 else { throw FilePath.error("cannot link", to) }
+            default:
+                continue  // sockets and the like belong to running processes
+            }
+        }
+    }
+}
