@@ -11,7 +11,7 @@ import sys
 import time
 from typing import List, Optional
 
-from . import procs
+from . import hostile, procs
 from .supervisor import pid_path, state_path, supervise
 
 PKG_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -25,6 +25,9 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--mode", choices=["asyncssh", "sshd"], default="asyncssh")
     p.add_argument("--proxy-host-key", choices=["cert", "plain"], default="cert",
                    help="plain: hostile mode, the proxy offers a plain host key only")
+    p.add_argument("--hostile", choices=sorted(hostile.MODES), default=None, metavar="MODE",
+                   help="hostile-server mode, off by default (see README): "
+                        + ", ".join(sorted(hostile.MODES)))
     p.add_argument("--strict-node-ports", action="store_true",
                    help="route name matches like real Teleport does for agentless "
                         "(address-registered) nodes: a requested port must equal the node's port")
@@ -35,7 +38,7 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
 def _opts(a: argparse.Namespace) -> dict:
     return {"suite": a.suite, "second_factor": a.second_factor, "mode": a.mode,
             "proxy_host_key": a.proxy_host_key, "strict_node_ports": a.strict_node_ports,
-            "parent_pid": a.parent_pid}
+            "hostile": a.hostile, "parent_pid": a.parent_pid}
 
 
 def _read_pid(state_dir: str) -> Optional[int]:
@@ -65,6 +68,8 @@ def cmd_up(a: argparse.Namespace) -> int:
             "--proxy-host-key", a.proxy_host_key]
     if a.strict_node_ports:
         argv.append("--strict-node-ports")
+    if a.hostile:
+        argv += ["--hostile", a.hostile]
     if a.parent_pid:
         argv += ["--parent-pid", str(a.parent_pid)]
     env = dict(os.environ)

@@ -155,15 +155,26 @@ class Material:
         write_private(node.host_key_path, crypto.ssh_private_pem(key))
         write_private(node.host_cert_path, (cert + "\n").encode())
 
-    def issue_proxy_host_key(self):
-        """Returns (private key, cert line, principals, key path, cert path)."""
+    def issue_proxy_host_key(self, hostile: Optional[str] = None):
+        """Returns (private key, cert line, principals, key path, cert path).
+
+        `hostile` (see hostile.PROXY_CERT_MODES) spoils the certificate on purpose."""
         key = crypto.generate_key(self.ssh_kind)
         principals = [f"{self.proxy_host_id}.{ROOT_CLUSTER}", self.proxy_host_id,
                       PROXY_HOST, "127.0.0.1", "::1"]
+        signer = self.host_ca
+        now = int(time.time())
+        valid_after, valid_before = now - 60, crypto.CERT_TIME_INFINITY
+        if hostile == "proxy-cert-foreign-ca":
+            signer = crypto.generate_key(self.ssh_kind)  # a CA nobody was told about
+        elif hostile == "proxy-cert-expired":
+            valid_after, valid_before = now - 7200, now - 3600
+        elif hostile == "proxy-cert-no-localhost":
+            principals = principals[:2]
         cert = crypto.make_ssh_cert(
-            self.host_ca, crypto.ssh_public_blob(key), crypto.HOST_CERT,
+            signer, crypto.ssh_public_blob(key), crypto.HOST_CERT,
             key_id=f"{self.proxy_host_id}.{ROOT_CLUSTER}", principals=principals,
-            valid_after=int(time.time()) - 60, valid_before=crypto.CERT_TIME_INFINITY,
+            valid_after=valid_after, valid_before=valid_before,
             extensions={"x-teleport-authority": ROOT_CLUSTER, "x-teleport-role": "Proxy"})
         key_path = os.path.join(self.keys_dir, "proxy_host_key")
         cert_path = key_path + "-cert.pub"

@@ -388,16 +388,19 @@ class ProxyServer(asyncssh.SSHServer):
 
 
 class ProxyContext:
-    def __init__(self, material: Material, router: Router, host_key_mode: str):
+    def __init__(self, material: Material, router: Router, host_key_mode: str,
+                 hostile: Optional[str] = None):
         self.m = material
         self.router = router
         self.host_key_mode = host_key_mode
+        self.hostile = hostile
         self.started = _dt.datetime.now(_dt.timezone.utc)
         self.server = None
         self.port = 0
 
     async def start(self) -> int:
-        key, cert_line, principals, key_path, cert_path = self.m.issue_proxy_host_key()
+        key, cert_line, principals, key_path, cert_path = \
+            self.m.issue_proxy_host_key(self.hostile)
         akey = asyncssh.import_private_key(crypto.ssh_private_pem(key))
         if self.host_key_mode == "plain":
             host_keys = [akey]

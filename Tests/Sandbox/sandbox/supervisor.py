@@ -13,6 +13,7 @@ from typing import Any, Dict, List, Optional
 
 from . import procs
 from .material import LEAF_CLUSTER, PROXY_HOST, ROOT_CLUSTER, Material, write_private
+from .hostile import SilentListener
 from .nodes import SSHD, write_node_config, write_proxy_sshd_config
 from .proxy import ProxyContext, Router, sites_json
 from .webapi import WebAPI
@@ -37,6 +38,7 @@ class Supervisor:
         self.sshds: List[SSHD] = []
         self.web: Optional[WebAPI] = None
         self.proxy: Optional[ProxyContext] = None
+        self.silent: List[SilentListener] = []
         self.stop_event: Optional[asyncio.Event] = None
 
     # ----------------------------------------------------------------- start
@@ -90,12 +92,20 @@ class Supervisor:
             m.issue_node_host_cert(node)
             self._start_sshd(node.name, lambda n=node: write_node_config(m, n, self.conf_dir),
                              lambda p, n=node: setattr(n, "port", p))
+        hostile = self.opts.get("hostile")
         # Web API.
         self.web = WebAPI(m, self.opts, requests_log)
-        web_port = self.web.start()
+        if hostile == "silent-web":
+            web_port = await self._silent("web")
+            self.web.web_port = web_port
+        else:
+            web_port = self.web.start()
         # SSH proxy.
-        if self.opts["mode"] == "sshd":
-            _, _, principals, key_path, cert_path = m.issue_proxy_host_key()
+        if hostile == "silent-ssh":
+            ssh_port = await self._silent("ssh")
+            proxy_principals = []
+        elif self.opts["mode"] == "sshd":
+            _, _, principals, key_path, cert_path = m.issue_proxy_host_key(hostile)
             sites_path = os.path.join(self.conf_dir, "proxysites.json")
             import datetime as _dt
             write_private(sites_path, sites_json(_dt.datetime.now(_dt.timezone.utc)), 0o644)
@@ -110,7 +120,7 @@ class Supervisor:
             proxy_principals = principals
         else:
             router = Router(m.nodes, strict_node_ports=self.opts.get("strict_node_ports", False))
-            self.proxy = ProxyContext(m, router, self.opts["proxy_host_key"])
+            self.proxy = ProxyContext(m, router, self.opts["proxy_host_key"], hostile)
             ssh_port = await self.proxy.start()
             proxy_principals = self.proxy.principals
         self.web.ssh_port = ssh_port
@@ -127,6 +137,11 @@ class Supervisor:
         os.replace(tmp, state_path(self.state_dir))
         log.info("sandbox up: web %d ssh %d", web_port, ssh_port)
 
+    async def _silent(self, name: str) -> int:
+        listener = SilentListener(name)
+        self.silent.append(listener)
+        return await listener.start()
+
     def _state(self, m: Material, web_port: int, ssh_port: int, proxy_principals: List[str],
                requests_log: str) -> Dict[str, Any]:
         return {
@@ -135,6 +150,7 @@ class Supervisor:
             "second_factor": self.opts["second_factor"],
             "proxy_host_key": self.opts["proxy_host_key"],
             "strict_node_ports": bool(self.opts.get("strict_node_ports", False)),
+            "hostile": self.opts.get("hostile"),
             "proxy_host": PROXY_HOST,
             "web_port": web_port,
             "web_addr": f"{PROXY_HOST}:{web_port}",
@@ -189,6 +205,11 @@ class Supervisor:
         if self.proxy is not None:
             try:
                 await asyncio.wait_for(self.proxy.stop(), 2)
+            except Exception:  # noqa: BLE001
+                pass
+        for listener in self.silent:
+            try:
+                await asyncio.wait_for(listener.stop(), 2)
             except Exception:  # noqa: BLE001
                 pass
         if self.web is not None:

@@ -12,7 +12,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Dict, Optional, Tuple
 
-from . import crypto
+from . import crypto, hostile as _hostile
 from .material import LEAF_CLUSTER, PROXY_HOST, ROOT_CLUSTER, Material
 
 MAX_TTL_NS = 30 * 3600 * 10**9
@@ -134,7 +134,7 @@ class WebAPI:
             "auto_update": {"tools_version": "", "tools_auto_update": False,
                             "agent_version": "", "agent_auto_update": False,
                             "agent_update_jitter_seconds": 0},
-            "cluster_name": ROOT_CLUSTER,
+            "cluster_name": _hostile.cluster_name_for_ping(self.opts.get("hostile"), ROOT_CLUSTER),
             "automatic_upgrades": False,
             "edition": "oss",
             "fips": False,
@@ -291,27 +291,45 @@ class WebAPI:
             "teleport-traits": json.dumps(traits, separators=(",", ":")),
         }
         resp: Dict[str, Any] = {"username": user}
+        mode = self.opts.get("hostile")
         if ssh_blob:
+            subject, after, before = ssh_blob, now - 60, valid_before
+            if mode == "user-cert-wrong-key":
+                subject = crypto.ssh_public_blob(crypto.generate_key(
+                    crypto.ssh_key_family(ssh_type, ssh_blob)))
+            elif mode == "user-cert-expired":
+                after, before = now - 7200, now - 3600
             cert_line = crypto.make_ssh_cert(
-                self.m.user_ca, ssh_blob, crypto.USER_CERT, key_id=user,
-                principals=u.principals, valid_after=now - 60, valid_before=valid_before,
+                self.m.user_ca, subject, crypto.USER_CERT, key_id=user,
+                principals=u.principals, valid_after=after, valid_before=before,
                 extensions=extensions)
             resp["cert"] = base64.b64encode((cert_line + "\n").encode()).decode()
         else:
             resp["cert"] = None
         if tls_key is not None:
             not_after = _dt.datetime.fromtimestamp(valid_before, _dt.timezone.utc)
+            if mode == "tls-cert-wrong-key":
+                tls_key = crypto.generate_key(crypto.tls_key_family(tls_key)).public_key()
             tls_cert = crypto.make_tls_user_cert(self.m.tls_ca_key, self.m.tls_ca, tls_key, user,
                                                  u.roles, u.principals, route_to, not_after)
             resp["tls_cert"] = base64.b64encode(crypto.cert_pem(tls_cert)).decode()
         else:
             resp["tls_cert"] = None
+        checking_keys = [base64.b64encode((self.m.host_ca_pub + "\n").encode()).decode()]
+        if mode == "host-ca-is-cert":
+            # A host certificate signed by the host CA, offered as if it were a CA key.
+            key = crypto.generate_key(self.m.ssh_kind)
+            cert_line = crypto.make_ssh_cert(
+                self.m.host_ca, crypto.ssh_public_blob(key), crypto.HOST_CERT,
+                key_id="hostile", principals=[PROXY_HOST, f"*.{ROOT_CLUSTER}"],
+                valid_after=now - 60, valid_before=crypto.CERT_TIME_INFINITY)
+            checking_keys.append(_hostile.checking_key_b64(cert_line))
         resp["host_signers"] = [{
-            "domain_name": ROOT_CLUSTER,
-            "checking_keys": [base64.b64encode((self.m.host_ca_pub + "\n").encode()).decode()],
+            "domain_name": _hostile.cluster_name_for_signers(mode, ROOT_CLUSTER),
+            "checking_keys": checking_keys,
             "tls_certs": [base64.b64encode(crypto.cert_pem(self.m.tls_ca)).decode()],
         }]
-        return user, resp
+        return user, _hostile.mangle_login_response(mode, resp)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -341,6 +359,25 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _json(self, obj: Any, user: str = "") -> None:
         self._reply(200, json.dumps(obj, separators=(",", ":")).encode(), user)
+
+    def _big_reply(self, resp: Dict[str, Any], user: str) -> None:
+        """Hostile body-50mb: streamed, so the sandbox itself stays small."""
+        total, chunks = _hostile.big_body_chunks(resp)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(total))
+        self.end_headers()
+        sent = 0
+        try:
+            for chunk in chunks:
+                self.wfile.write(chunk)
+                sent += len(chunk)
+        except OSError:
+            self.close_connection = True  # the client gave up: that is the point
+        self.api.log_request({"time": _dt.datetime.now(_dt.timezone.utc).isoformat(),
+                              "method": self.command, "path": self.path, "status": 200,
+                              "user": user, "remote": self.client_address[0],
+                              "hostile_bytes_sent": sent})
 
     def _error(self, e: APIError, user: str = "") -> None:
         self._reply(e.status, error_body(e.message), user)
@@ -389,7 +426,13 @@ class _Handler(BaseHTTPRequestHandler):
             if isinstance(req, dict) and isinstance(req.get("user"), str):
                 user = req["user"]
             _, resp = self.api.create_ssh_cert(req)
-            self._json(resp, user)
+            mode = self.api.opts.get("hostile")
+            if mode == "body-50mb":
+                self._big_reply(resp, user)
+            elif mode == "body-truncated":
+                self._reply(200, _hostile.truncated_body(resp), user)
+            else:
+                self._json(resp, user)
         except APIError as e:
             self._error(e, user)
         except Exception as e:  # noqa: BLE001
