@@ -39,7 +39,8 @@ public struct InteractiveLogin {
         // Best effort: the login has succeeded whatever happens here.
         let host = material.profile.proxyHost
         do {
-            try ClusterList.refresh(store: store, proxyHost: host)
+            // Best effort, so a silent proxy must not hold the login for long.
+            try ClusterList.refresh(store: store, proxyHost: host, maxConnectSeconds: 5)
         } catch let error as TeleportError {
             Console.warning("logged in, but could not refresh the list of clusters: \(error.message)")
         }

@@ -86,8 +86,9 @@ public struct PasswordLogin {
         guard certificate.validBefore > now else {
             throw TeleportError("the proxy returned a certificate that has already expired; check the clocks of this machine and the cluster")
         }
-        guard response.tlsCert.contains("-----BEGIN CERTIFICATE-----") else {
-            throw TeleportError("the proxy returned no TLS certificate")
+        let certified = try TLSCertificate.subjectPublicKeyInfo(pem: response.tlsCert)
+        guard certified == (try TLSCertificate.subjectPublicKeyInfo(publicKeyPEM: keys.tlsPublicKeyPEM)) else {
+            throw TeleportError("the proxy returned a TLS certificate for a different key than the one sent; refusing it")
         }
 
         var caLines: [(String, [String])] = []

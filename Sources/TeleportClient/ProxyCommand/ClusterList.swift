@@ -18,9 +18,11 @@ public enum ClusterList {
         }
     }
 
-    /// Asks the proxy, over the same kind of leg as `tsh proxy ssh`.
-    public static func fetch(connection: ProfileConnection) throws -> [Site] {
-        let leg = connection.leg(login: connection.anyLogin, sshPath: try ProfileConnection.sshPath())
+    /// Asks the proxy, over the same kind of leg as `tsh proxy ssh`. A
+    /// best-effort caller can shorten the connect timeout.
+    public static func fetch(connection: ProfileConnection, maxConnectSeconds: Int? = nil) throws -> [Site] {
+        var leg = connection.leg(login: connection.anyLogin, sshPath: try ProfileConnection.sshPath())
+        if let maxConnectSeconds { leg.connectTimeoutSeconds = min(leg.connectTimeoutSeconds, maxConnectSeconds) }
         let (result, stdout) = try ChildProcess.run(try leg.arguments(subsystem: "proxysites"),
                                                     captureStdout: true, stdinNull: true)
         // The list is the answer, whatever the exit status: a proxy may close
@@ -29,7 +31,8 @@ public enum ClusterList {
         do {
             sites = try JSONDecoder().decode([Site].self, from: Data(stdout))
         } catch {
-            let detail = Names.printable(result.stderr.trimmingCharacters(in: " \n\r\t"), limit: 500)
+            let detail = Names.printable(result.stderr.replacingAll("\r", with: "").trimmingCharacters(in: " \n\t"),
+                                         limit: 500)
             if stdout.isEmpty {
                 throw TeleportError("the proxy did not list its clusters (ssh exit \(result.status))\(detail.isEmpty ? "" : ": " + detail)")
             }
@@ -46,9 +49,9 @@ public enum ClusterList {
 
     /// Fetches and caches the list.
     @discardableResult
-    public static func refresh(store: ProfileStore, proxyHost: String) throws -> [Site] {
+    public static func refresh(store: ProfileStore, proxyHost: String, maxConnectSeconds: Int? = nil) throws -> [Site] {
         let connection = try ProfileConnection.load(store: store, proxyHost: proxyHost)
-        let sites = try fetch(connection: connection)
+        let sites = try fetch(connection: connection, maxConnectSeconds: maxConnectSeconds)
         try ProfileLock.with(store.directory) {
             try store.saveClusters(ordered(sites, root: connection.rootCluster), proxyHost: proxyHost)
         }

@@ -8,10 +8,13 @@ public enum LegFailure: Equatable, Sendable {
     case refused(message: String?)
     /// OpenSSH could not verify the proxy's host key.
     case hostKey
+    /// The proxy did not answer within ConnectTimeout. Not retried: a
+    /// throttled proxy closes at once, a silent one would only waste time.
+    case timeout
     case other
 
     public static func classify(_ stderr: String) -> LegFailure {
-        let lines = stderr.split(whereSeparator: \.isNewline).map { String($0).trimmingCharacters(in: " \t") }
+        let lines = stderr.split(whereSeparator: \.isNewline).map { String($0).trimmingCharacters(in: " \t\r") }
         if lines.contains(where: { $0.contains("subsystem request failed") || $0.hasPrefix("Request for subsystem") }) {
             let said = proxyLines(lines)
             return .refused(message: said.isEmpty ? nil : said.joined(separator: "\n"))
@@ -19,11 +22,13 @@ public enum LegFailure: Equatable, Sendable {
         if lines.contains(where: { $0.contains("Host key verification failed") || $0.contains("REMOTE HOST IDENTIFICATION") }) {
             return .hostKey
         }
+        if lines.contains(where: { $0.contains("Connection timed out") || $0.contains("Operation timed out") }) {
+            return .timeout
+        }
         let preSession = lines.contains { line in
             line.hasPrefix("kex_exchange_identification:")
                 || line.hasPrefix("ssh_exchange_identification:")
                 || line.contains("Session open refused by peer")
-                || line.contains("Connection timed out during banner exchange")
                 || (line.hasPrefix("Connection closed by ") && line.contains(" port "))
                 || (line.hasPrefix("Connection reset by ") && line.contains(" port "))
         }

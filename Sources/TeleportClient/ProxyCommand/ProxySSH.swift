@@ -111,6 +111,11 @@ public struct ProxySSH {
             case .refused(let message):
                 Console.error(explainRefusal(message))
                 return 1
+            case .timeout:
+                let said = result.stderr.split(whereSeparator: \.isNewline).first
+                    .map { ": " + Names.printable(String($0).trimmingCharacters(in: " \r\t"), limit: 200) } ?? ""
+                Console.error("the proxy \(connection.sshProxy) did not answer within \(leg.connectTimeoutSeconds) seconds (the profile's ssh_dial_timeout)\(said); check that it is up and reachable")
+                return 1
             case .hostKey:
                 Console.err(result.stderr)
                 Console.error("the proxy \(connection.sshProxy) did not present a host certificate signed by a CA of \(connection.proxyHost) from your login; tsh never trusts a host key on first use. If the cluster rotated its CA, run 'tsh login --proxy=\(connection.proxyHost)'")

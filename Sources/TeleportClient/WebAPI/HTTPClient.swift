@@ -127,7 +127,7 @@ public struct HTTPClient: Sendable {
         case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CERTPROBLEM:
             return TeleportError("the TLS certificate of \(origin) is not trusted (\(detail)). If the proxy uses a private CA, point SSL_CERT_FILE at it; --insecure skips verification and is not safe")
         case CURLE_OPERATION_TIMEDOUT:
-            return TeleportError("\(origin) did not answer within \(timeout) seconds (\(detail)); check the proxy address and your network")
+            return TeleportError("\(origin) did not answer in time (\(detail)); check the proxy address and your network")
         case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY, CURLE_COULDNT_CONNECT:
             return TeleportError("cannot reach the proxy at \(origin): \(detail); check --proxy and your network")
         default:
