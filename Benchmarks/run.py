@@ -204,16 +204,15 @@ class Bench:
 
     # 7
     def binary(self, static_bin):
-        stripped = self.work / "tsh-stripped"
-        subprocess.run(["cp", static_bin, stripped], check=True)
-        subprocess.run(["strip", stripped], check=True)
+        stripped = pathlib.Path(static_bin)
+        unstripped = str(ROOT / ".build-static" / "release" / "tsh")
         sections = {}
         for line in subprocess.run(["size", "-A", stripped], capture_output=True, text=True).stdout.splitlines():
             parts = line.split()
             if len(parts) >= 2 and parts[0].startswith(".") and parts[1].isdigit():
                 sections[parts[0]] = int(parts[1])
         symbols = []
-        for line in subprocess.run(["nm", "--size-sort", "-S", static_bin], capture_output=True,
+        for line in subprocess.run(["nm", "--size-sort", "-S", unstripped], capture_output=True,
                                    text=True).stdout.splitlines()[-6:]:
             p = line.split()
             if len(p) == 4:
@@ -272,7 +271,7 @@ def main():
     parser.add_argument("--out", default=str(ROOT / "Benchmarks" / "results" / "latest.json"))
     args = parser.parse_args()
 
-    static_bin = str(ROOT / ".build-static" / "release" / "tsh")
+    static_bin = str(ROOT / ".build-static" / "tsh")  # scripts/release: stripped
     tsh = args.tsh or static_bin
     with tempfile.TemporaryDirectory(prefix="tsh-bench-") as tmp:
         work = pathlib.Path(tmp)
