@@ -7,6 +7,11 @@ struct Login: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Log in to a cluster and retrieve the session certificate.")
 
+    /// Status formats, and with `--out` the identity file formats.
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text, json, yaml, file, openssh
+    }
+
     @OptionGroup var options: ProxyOptions
 
     @Option(name: .long, help: "Certificate lifetime in minutes (default: the cluster's, 12 hours).")
@@ -21,13 +26,21 @@ struct Login: ParsableCommand {
     @Flag(name: .long, help: "Do not warn when the cluster expects a newer client.")
     var skipVersionCheck = false
 
-    @Option(help: "Format of the status printed after login: text, json or yaml.")
-    var format: OutputFormat = .text
+    @Option(name: [.short, .customLong("out")], help: "Write an identity file here instead of a profile.")
+    var out: String?
+
+    @Option(help: "Status format (text, json, yaml), or with --out the identity format (file, openssh).")
+    var format: Format?
 
     func run() throws {
         let store = ProfileStore(directory: try ProfileDirectory.resolve())
-        let current = try? store.directory.currentProfileName().flatMap { try? store.loadProfile(proxyHost: $0) }
-        guard let proxyText = options.proxyValue ?? current.map({ $0.webProxyAddr }) else {
+        let current = try? store.directory.currentProfileName().flatMap { try? store.loadEntry(proxyHost: $0) }
+        let identityFormat = try self.identityFormat()
+        if identityFormat == nil, let current, isAlreadyLoggedIn(current) {
+            try printStatus(store)
+            return
+        }
+        guard let proxyText = options.proxyValue ?? current.map({ $0.profile.webProxyAddr }) else {
             throw TeleportError("no proxy given; pass --proxy=<host> or set TELEPORT_PROXY")
         }
         if let ttl, !(1...(30 * 60)).contains(ttl) {
@@ -41,9 +54,43 @@ struct Login: ParsableCommand {
         login.passwordFromStdin = passwordStdin
         login.otp = otp
         login.skipVersionCheck = skipVersionCheck
+        if let out, let identityFormat { login.identityOutput = (out, identityFormat) }
         try login.run(store: store)
 
+        if let out {
+            Console.out("\nThe certificate has been written to \(out)\n")
+        } else {
+            try printStatus(store)
+        }
+    }
+
+    /// As tsh: with a valid certificate, `tsh login` alone, or naming the same
+    /// proxy and cluster (and user), only shows the status.
+    private func isAlreadyLoggedIn(_ current: ProfileStore.Entry) -> Bool {
+        guard !current.certificate.isExpired() else { return false }
+        if let user = options.userValue, user != current.profile.user { return false }
+        if options.proxyValue == nil && options.clusterValue == nil { return true }
+        guard let proxy = options.proxyValue, let host = try? ProxyAddress.parse(proxy).host else { return false }
+        return host == current.profile.proxyHost && options.clusterValue == current.profile.cluster
+    }
+
+    private func identityFormat() throws -> IdentityFile.Format? {
+        guard out != nil else {
+            if format == .file || format == .openssh {
+                throw TeleportError("--format \(format!.rawValue) writes an identity file: add --out=<path>")
+            }
+            return nil
+        }
+        switch format {
+        case nil, .file?: return .file
+        case .openssh?: return .openssh
+        case let other?: throw TeleportError("--out writes an identity file: use --format file or openssh, not \(other.rawValue)")
+        }
+    }
+
+    private func printStatus(_ store: ProfileStore) throws {
         let (active, others) = try store.statuses()
-        try StatusOutput.print(active: active, others: others, format: format)
+        let statusFormat: OutputFormat = format.flatMap { OutputFormat(rawValue: $0.rawValue) } ?? .text
+        try StatusOutput.print(active: active, others: others, format: statusFormat)
     }
 }

@@ -425,3 +425,56 @@ def test_concurrent_logins_leave_a_consistent_directory(tsh):
         fingerprint_of_key(keys / "alice.pub")
     leftovers = [p for p in tsh.home.rglob(".*tmp*")]
     assert leftovers == []
+
+
+def test_login_again_with_a_valid_profile_only_shows_the_status(tsh):
+    assert tsh.login("alice").returncode == 0
+    before = snapshot(tsh.home)
+    # No password on stdin: it must not be asked for.
+    r = tsh.run("login")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith(f"> Profile URL:        https://{tsh.state['web_addr']}\n")
+    r = tsh.run("login", f"--proxy={tsh.state['web_addr']}", f"--cluster={tsh.state['cluster']}")
+    assert r.returncode == 0, r.stderr
+    assert snapshot(tsh.home) == before
+    log = pathlib.Path(tsh.state["requests_log"]).read_text()
+    assert log.count("/webapi/ssh/certs") >= 1
+
+
+def test_identity_file_formats(tsh, tmp_path):
+    out = tmp_path / "identity"
+    r = tsh.login("alice", f"--out={out}")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == f"\nThe certificate has been written to {out}\n"
+    assert not (tsh.home / "localhost.yaml").exists(), "an identity file replaces the profile"
+    text = out.read_text()
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert text.startswith("-----BEGIN OPENSSH PRIVATE KEY-----\n")
+    cluster = tsh.state["cluster"]
+    parts = text.split("\n")
+    cert_line = next(p for p in parts if p.startswith("ssh-ed25519-cert-v01@openssh.com "))
+    assert "-----BEGIN CERTIFICATE-----" in text
+    assert f"@cert-authority localhost,{cluster},*.{cluster} " in text
+    assert text.endswith("-----END CERTIFICATE-----\n")
+    # ssh reads the key from the identity file, with the certificate beside it.
+    key = tmp_path / "key"
+    key.write_text(text[:text.index("-----END OPENSSH PRIVATE KEY-----") + 34] + "\n")
+    key.chmod(0o600)
+    (tmp_path / "key-cert.pub").write_text(cert_line + "\n")
+    assert fingerprint_of_cert(tmp_path / "key-cert.pub") == ssh_keygen("-l", "-f", str(key)).split()[1]
+
+    out = tmp_path / "openssh"
+    r = tsh.login("alice", f"--out={out}", "--format=openssh")
+    assert r.returncode == 0, r.stderr
+    assert fingerprint_of_cert(tmp_path / "openssh-cert.pub") == ssh_keygen("-l", "-f", str(out)).split()[1]
+    assert stat.S_IMODE((tmp_path / "openssh-cert.pub").stat().st_mode) == 0o600
+
+
+def test_an_unreachable_proxy_is_named_within_a_bounded_time(tsh):
+    start = time.monotonic()
+    r = tsh.run("login", "--proxy=localhost:1", "--user=alice", "--password-stdin", input="x\n")
+    assert r.returncode == 1
+    assert r.stderr.startswith("ERROR: cannot reach the proxy at https://localhost:1")
+    assert time.monotonic() - start < 20
+    r = tsh.login("alice", env={"SSL_CERT_FILE": None})
+    assert "--insecure" in r.stderr and "SSL_CERT_FILE" in r.stderr

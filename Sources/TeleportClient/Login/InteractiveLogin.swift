@@ -10,12 +10,15 @@ public struct InteractiveLogin {
     public var passwordFromStdin = false
     public var otp: String?
     public var skipVersionCheck = false
+    /// `-o PATH` with its format: write an identity file instead of a profile.
+    public var identityOutput: (path: String, format: IdentityFile.Format)?
 
     public init(proxy: ProxyAddress) {
         self.proxy = proxy
     }
 
-    /// Logs in and returns the proxy host of the saved profile.
+    /// Logs in and returns the proxy host of the saved profile (or of the
+    /// identity file written).
     @discardableResult
     public func run(store: ProfileStore) throws -> String {
         var http = HTTPClient.Options()
@@ -34,6 +37,10 @@ public struct InteractiveLogin {
         }
         let login = PasswordLogin(discovery: discovery, user: user, cluster: cluster, ttlMinutes: ttlMinutes)
         let material = try login.run(credentials: credentials(user: user))
+        if let output = identityOutput {
+            try IdentityFile.write(material, to: output.path, format: output.format)
+            return material.profile.proxyHost
+        }
         try ProfileLock.with(store.directory) { try store.save(material) }
 
         // Best effort: the login has succeeded whatever happens here.
