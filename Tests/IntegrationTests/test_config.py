@@ -48,6 +48,11 @@ def test_login_and_port_flags_and_environment(logged_in):
     assert r.stdout == expected_config(logged_in, "ubuntu")
 
 
+def test_multiplex_flag_adds_only_the_proxy_flag(logged_in):
+    r = logged_in.run("config", "--multiplex")
+    assert r.stdout == expected_config(logged_in).replace(" proxy ssh ", " proxy ssh --multiplex ")
+
+
 def test_leaf_clusters_come_from_the_cached_list(logged_in):
     cache = logged_in.home / "keys" / "localhost" / "clusters"
     assert cache.read_text() == f"{logged_in.state['cluster']}\n{logged_in.state['leaf_cluster']}\n"
@@ -103,7 +108,8 @@ def test_install_and_uninstall_round_trip_keeps_the_users_file(logged_in, tmp_pa
     r = run_with_home(logged_in, home, "config", "--install")
     assert r.returncode == 0, r.stderr
     installed = logged_in.home / "ssh_config"
-    assert installed.read_text() == expected_config(logged_in)
+    # The installed config shares proxy connections (tsh proxy ssh --multiplex).
+    assert installed.read_text() == expected_config(logged_in).replace(" proxy ssh ", " proxy ssh --multiplex ")
     assert stat.S_IMODE(installed.stat().st_mode) == 0o600
     text = user_config.read_text()
     assert text.startswith("# BEGIN tsh config --install")

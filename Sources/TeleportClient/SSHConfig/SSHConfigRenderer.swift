@@ -17,6 +17,8 @@ public struct SSHConfigParameters: Sendable {
     public var port: Int
     public var executablePath: String
     public var appName = "tsh"
+    /// Share proxy connections (`tsh proxy ssh --multiplex`).
+    public var multiplex = false
 
     public init(proxyHost: String, proxyPort: Int, clusterNames: [String], knownHostsPath: String,
                 identityFilePath: String, certificateFilePath: String, username: String, port: Int,
@@ -59,6 +61,8 @@ public enum SSHConfigRenderer {
             "hasUsername": !username.isEmpty,
             "port": String(p.port),
             "executablePath": try SSHConfigValues.executable(p.executablePath),
+            // Flags after `proxy ssh`; empty by default, so the output stays tsh's.
+            "proxyFlags": p.multiplex ? " --multiplex" : "",
         ]
     }
 
