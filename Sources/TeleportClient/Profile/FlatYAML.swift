@@ -12,9 +12,7 @@ public enum FlatYAML {
         var result: [String: Value] = [:]
         var listKey: String?
         var inNested = false
-        for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            var line = Substring(rawLine)
-            if line.hasSuffix("\r") { line = line.dropLast() }
+        for (number, line) in TextLines.split(text).enumerated() {
             let trimmed = line.drop { $0 == " " }
             if trimmed.isEmpty || trimmed.hasPrefix("#") || line == "---" { continue }
             let indented = line.first == " " || line.first == "\t"
@@ -78,13 +76,17 @@ public enum FlatYAML {
     static func scalar(_ raw: Substring, line: Int) throws -> String {
         var text = raw
         while text.last == " " { text = text.dropLast() }
-        if text.hasPrefix("\"") {
-            guard text.count >= 2, text.hasSuffix("\"") else { throw error(line, "unterminated string") }
-            return try unescapeDouble(text.dropFirst().dropLast(), line: line)
+        // Quotes are found scalar by scalar: a combining mark after a quote
+        // would otherwise fuse with it into one Character.
+        let scalars = text.unicodeScalars
+        if scalars.first == "\"" {
+            guard scalars.count >= 2, scalars.last == "\"" else { throw error(line, "unterminated string") }
+            return try unescapeDouble(scalars.dropFirst().dropLast(), line: line)
         }
-        if text.hasPrefix("'") {
-            guard text.count >= 2, text.hasSuffix("'") else { throw error(line, "unterminated string") }
-            return text.dropFirst().dropLast().replacingOccurrences(of: "''", with: "'")
+        if scalars.first == "'" {
+            guard scalars.count >= 2, scalars.last == "'" else { throw error(line, "unterminated string") }
+            let inner = String(String.UnicodeScalarView(scalars.dropFirst().dropLast()))
+            return Substring(inner).replacingOccurrences(of: "''", with: "'")
         }
         if let hash = text.firstRange(of: " #") { text = text[..<hash.lowerBound] }
         while text.last == " " { text = text.dropLast() }
@@ -92,9 +94,18 @@ public enum FlatYAML {
         return String(text)
     }
 
-    private static func unescapeDouble(_ text: Substring, line: Int) throws -> String {
-        var out = ""
+    private static func unescapeDouble(_ text: Substring.UnicodeScalarView.SubSequence, line: Int) throws -> String {
+        var out = String.UnicodeScalarView()
         var iterator = text.makeIterator()
+        func hex(_ count: Int) throws -> Unicode.Scalar {
+            var value: UInt32 = 0
+            for _ in 0..<count {
+                guard let d = iterator.next(), let v = UInt32(String(d), radix: 16) else { throw error(line, "bad escape") }
+                value = value << 4 | v
+            }
+            guard let scalar = Unicode.Scalar(value) else { throw error(line, "bad escape") }
+            return scalar
+        }
         while let c = iterator.next() {
             guard c == "\\" else { out.append(c); continue }
             guard let e = iterator.next() else { throw error(line, "bad escape") }
@@ -103,11 +114,13 @@ public enum FlatYAML {
             case "t": out.append("\t")
             case "r": out.append("\r")
             case "0": out.append("\0")
+            case "x": out.append(try hex(2))
+            case "u": out.append(try hex(4))
             case "\"", "\\", "/": out.append(e)
             default: throw error(line, "unsupported escape \\\(e)")
             }
         }
-        return out
+        return String(out)
     }
 
     /// A YAML scalar as Go's yaml.v2 writes strings: plain when safe, else

@@ -13,10 +13,11 @@ public enum KnownHosts {
         let hosts = "\(proxyHost),\(cluster),*.\(cluster)"
         var seen = Set<String>()
         var kept: [String] = []
-        for raw in existing.split(separator: "\n", omittingEmptySubsequences: true) {
+        for raw in TextLines.split(existing) {
             let line = String(raw).trimmingCharacters(in: " \t\r")
             if line.isEmpty { continue }
-            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            // OpenSSH separates fields with spaces or tabs.
+            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
             let isSameCluster = fields.count >= 2 && fields[0] == "@cert-authority" && fields[1] == hosts
             if isSameCluster && !newLines.contains(line) { continue }
             if seen.insert(line).inserted { kept.append(line) }

@@ -23,26 +23,44 @@ public enum GoDuration {
         return negative ? "-" + text : text
     }
 
-    /// Parses Go duration text; nil when it is not one.
+    /// Parses Go duration text exactly (integer arithmetic, as Go does); nil
+    /// when it is not one.
     public static func parse(_ text: String) -> Int64? {
         var rest = Substring(text)
         var negative = false
         if rest.hasPrefix("-") { negative = true; rest = rest.dropFirst() } else if rest.hasPrefix("+") { rest = rest.dropFirst() }
         if rest == "0" { return 0 }
         guard !rest.isEmpty else { return nil }
-        var total: Double = 0
-        let units: [(String, Double)] = [("ns", 1), ("us", 1e3), ("µs", 1e3), ("ms", 1e6), ("s", 1e9), ("m", 6e10), ("h", 3.6e12)]
+        let units: [(String, Int64)] = [("ns", 1), ("us", 1_000), ("µs", 1_000), ("μs", 1_000), ("ms", 1_000_000),
+                                        ("s", 1_000_000_000), ("m", 60_000_000_000), ("h", 3_600_000_000_000)]
+        var total: Int64 = 0
         while !rest.isEmpty {
-            let number = rest.prefix { $0.isNumber || $0 == "." }
-            guard !number.isEmpty, let value = Double(number) else { return nil }
-            rest = rest.dropFirst(number.count)
-            let unitText = rest.prefix { !$0.isNumber && $0 != "." }
-            guard let unit = units.first(where: { $0.0 == unitText }) else { return nil }
+            let whole = rest.prefix { $0.isASCII && $0.isNumber }
+            rest = rest.dropFirst(whole.count)
+            var fraction = Substring("")
+            if rest.hasPrefix(".") {
+                rest = rest.dropFirst()
+                fraction = rest.prefix { $0.isASCII && $0.isNumber }
+                rest = rest.dropFirst(fraction.count)
+            }
+            guard !whole.isEmpty || !fraction.isEmpty else { return nil }
+            let unitText = rest.prefix { !($0.isASCII && ($0.isNumber || $0 == ".")) }
+            guard let unit = units.first(where: { $0.0 == unitText })?.1 else { return nil }
             rest = rest.dropFirst(unitText.count)
-            total += value * unit.1
+            guard whole.count <= 19, let w = whole.isEmpty ? 0 : Int64(whole) else { return nil }
+            var (value, overflow) = w.multipliedReportingOverflow(by: unit)
+            guard !overflow else { return nil }
+            // The fraction, digit by digit, in the unit's integer nanoseconds.
+            var scale = unit
+            for digit in fraction {
+                scale /= 10
+                if scale == 0 { break }
+                value += Int64(digit.wholeNumberValue!) * scale
+            }
+            (total, overflow) = total.addingReportingOverflow(value)
+            guard !overflow else { return nil }
         }
-        guard total < 9.2e18 else { return nil }
-        return Int64(negative ? -total : total)
+        return negative ? -total : total
     }
 
     private static func fraction(_ value: UInt64, _ unit: UInt64) -> String {

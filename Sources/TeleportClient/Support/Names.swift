@@ -29,8 +29,13 @@ public enum Names {
     /// A host name or an IP address (IPv6 without brackets).
     public static func validateHost(_ name: String, kind: String = "host name") throws {
         if name.contains(":") {
-            // IPv6 literal: hex digits, colons and dots (IPv4-mapped) only.
-            guard name.count <= 45, name.allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." }) else {
+            // IPv6 literal: ASCII hex digits, at least two colons, and dots
+            // (IPv4-mapped) only. (Character.isHexDigit takes fullwidth digits.)
+            let ascii = name.unicodeScalars.allSatisfy { s in
+                ("0"..."9").contains(s) || ("a"..."f").contains(s) || ("A"..."F").contains(s) || s == ":" || s == "."
+            }
+            guard name.utf8.count <= 45, ascii, name.utf8.filter({ $0 == UInt8(ascii: ":") }).count >= 2,
+                  name.unicodeScalars.contains(where: { $0 != ":" }) || name == "::" else {
                 throw invalid(name, kind: kind)
             }
             return

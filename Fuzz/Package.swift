@@ -1,0 +1,33 @@
+// swift-tools-version:6.0
+// libFuzzer targets for the parsers of outside input in TeleportClient.
+// Build and run with `Fuzz/run` (see Fuzz/README.md): the executables link
+// only with `-sanitize=fuzzer`, which brings libFuzzer's driver.
+import PackageDescription
+
+/// Target name in `Fuzz/run` → executable target.
+let fuzzTargets = [
+    "FuzzCertificate", "FuzzPublicKey", "FuzzProfile", "FuzzWebAPI",
+    "FuzzProxyTarget", "FuzzProxyAddress", "FuzzSSHConfig",
+]
+
+let package = Package(
+    name: "TeleportClientFuzz",
+    dependencies: [
+        .package(name: "tsh", path: ".."),
+    ],
+    targets: [
+        // The checks, shared with the regression test: Checks.swift is a
+        // symlink to Tests/TeleportClientTests/FuzzRegressionTests.swift, whose
+        // test suite is compiled out here by FUZZ_HARNESS.
+        .target(
+            name: "FuzzChecks",
+            dependencies: [.product(name: "TeleportClient", package: "tsh")],
+            swiftSettings: [.define("FUZZ_HARNESS")]
+        ),
+        // Calls libFuzzer's driver from each target's main.swift.
+        .target(name: "CFuzzerDriver"),
+    ] + fuzzTargets.map { name in
+        .executableTarget(name: name, dependencies: ["FuzzChecks", "CFuzzerDriver"])
+    },
+    swiftLanguageModes: [.v6]
+)
