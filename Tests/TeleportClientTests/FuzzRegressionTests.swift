@@ -556,9 +556,14 @@ extension String {
     }
 
     /// Without the blanks OpenSSH ignores around a known_hosts line.
+    /// Byte-wise, as OpenSSH skips blanks: a space followed by a combining
+    /// mark is one Character but still a leading blank.
     fileprivate func trimmingSSHBlanks() -> String {
-        let blank: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" }
-        return String(drop(while: blank).reversed().drop(while: blank).reversed())
+        let blank: (Unicode.Scalar) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" }
+        var scalars = Substring(self).unicodeScalars[...]
+        while let f = scalars.first, blank(f) { scalars = scalars.dropFirst() }
+        while let l = scalars.last, blank(l) { scalars = scalars.dropLast() }
+        return String(String.UnicodeScalarView(scalars))
     }
 }
 
