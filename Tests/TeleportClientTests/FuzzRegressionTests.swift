@@ -512,7 +512,15 @@ public enum FuzzChecks {
         var text: String
         var quoted: Bool
         /// No `%` token expansion left: every `%` is part of a `%%`.
-        var percentsDoubled: Bool { !text.fuzzReplacing("%%", with: "").contains("%") }
+        /// Scanned byte by byte: "%" after a prepend mark is inside one Character.
+        var percentsDoubled: Bool {
+            var bytes = Array(text.utf8)[...]
+            while let i = bytes.firstIndex(of: UInt8(ascii: "%")) {
+                guard i + 1 < bytes.endIndex, bytes[i + 1] == UInt8(ascii: "%") else { return false }
+                bytes = bytes[(i + 2)...]
+            }
+            return true
+        }
     }
 
     static func sshConfigTokens(_ line: String) throws -> [ConfigToken] {
