@@ -217,7 +217,7 @@ public enum FuzzChecks {
         let trimmedLines = Set(lines.map { $0.trimmingSSHBlanks() })
         for raw in existing.utf8.split(separator: UInt8(ascii: "\n")) {
             let line = String(decoding: raw, as: UTF8.self).trimmingSSHBlanks()
-            let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" })  // fields as OpenSSH splits them
+            let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })  // as the stale check below
             if line.isEmpty || (words.count >= 2 && words[0] == "@cert-authority" && words[1] == hosts) { continue }
             try require(!enabled(.knownHostsLines) || trimmedLines.contains(line), "the line \(show(line)) was lost in the merge")
         }

@@ -16,9 +16,12 @@ public enum KnownHosts {
         for raw in TextLines.split(existing) {
             let line = String(raw).trimmingCharacters(in: " \t\r")
             if line.isEmpty { continue }
-            // OpenSSH separates fields with spaces or tabs.
-            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
-            let isSameCluster = fields.count >= 2 && fields[0] == "@cert-authority" && fields[1] == hosts
+            // Fields end at spaces or tabs (as OpenSSH reads them) and at CRs
+            // (which OpenSSH leaves in the host field, where its comma-separated
+            // patterns still match this proxy). Compared byte-wise.
+            let fields = line.utf8.split(whereSeparator: { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D })
+            let isSameCluster = fields.count >= 2 && fields[0].elementsEqual("@cert-authority".utf8)
+                && fields[1].elementsEqual(hosts.utf8)
             if isSameCluster && !newLines.contains(line) { continue }
             if seen.insert(line).inserted { kept.append(line) }
         }
