@@ -165,27 +165,3 @@ public enum FlatYAML {
         TeleportError("invalid profile YAML at line \(line): \(message)")
     }
 }
-
-extension Substring {
-    /// Replaces every occurrence of `target`, matching UTF-8 bytes: with
-    /// Character matching, a "%" after a prepend mark (U+06DD) is part of one
-    /// grapheme and would be missed, leaving a "%" undoubled in ssh_config.
-    func replacingOccurrences(of target: String, with replacement: String) -> String {
-        let bytes = Array(utf8)
-        let needle = Array(target.utf8)
-        guard !needle.isEmpty, needle.count <= bytes.count else { return String(self) }
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
-        var i = 0
-        while i < bytes.count {
-            if i + needle.count <= bytes.count && bytes[i..<(i + needle.count)].elementsEqual(needle) {
-                out += replacement.utf8
-                i += needle.count
-            } else {
-                out.append(bytes[i])
-                i += 1
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-}

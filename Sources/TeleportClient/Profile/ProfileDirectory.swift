@@ -104,14 +104,3 @@ public struct ProfileDirectory: Sendable, Equatable {
         return String(cString: dir)
     }
 }
-
-extension String {
-    /// Trims the given characters, compared scalar by scalar (so "\r\n" is two).
-    func trimmingCharacters(in set: String) -> String {
-        let scalars = Set(set.unicodeScalars)
-        var s = Substring(self).unicodeScalars[...]
-        while let f = s.first, scalars.contains(f) { s = s.dropFirst() }
-        while let l = s.last, scalars.contains(l) { s = s.dropLast() }
-        return String(String.UnicodeScalarView(s))
-    }
-}

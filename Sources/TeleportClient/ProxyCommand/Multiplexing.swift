@@ -60,7 +60,7 @@ public enum Multiplexing {
 
     /// Makes sure a master listens on `controlPath`, starting one if needed
     /// (one starter per slot at a time).
-    public static func ensureMaster(controlPath: String, leg: ProxyLeg, start: () throws -> Void) throws {
+    public static func ensureMaster(controlPath: String, start: () throws -> Void) throws {
         if isListening(controlPath) { return }
         let lockFD = open(controlPath + ".lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard lockFD >= 0 else { throw FilePath.error("cannot open", controlPath + ".lock") }

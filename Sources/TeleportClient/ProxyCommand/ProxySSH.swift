@@ -133,7 +133,7 @@ public struct ProxySSH {
         var master = leg
         master.controlPath = controlPath
         let arguments = try master.arguments(subsystem: subsystem, role: .master)
-        try Multiplexing.ensureMaster(controlPath: controlPath, leg: master) {
+        try Multiplexing.ensureMaster(controlPath: controlPath) {
             for attempt in 1...6 {
                 let (result, _) = try ChildProcess.run(arguments, stdinNull: true)
                 if result.status == 0 && Multiplexing.isListening(controlPath) { return }

@@ -55,9 +55,3 @@ public enum SSHConfigValues {
         }
     }
 }
-
-extension String {
-    func replacingAll(_ target: String, with replacement: String) -> String {
-        Substring(self).replacingOccurrences(of: target, with: replacement)
-    }
-}

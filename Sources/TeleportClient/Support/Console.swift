@@ -38,7 +38,8 @@ public enum Console {
         err("WARNING: \(message)\n")
     }
 
-    private static func writeAll(fd: Int32, _ text: String) {
+    /// Writes all of `text` to `fd`, retrying short writes and EINTR.
+    static func writeAll(fd: Int32, _ text: String) {
         var bytes = Array(text.utf8)
         var offset = 0
         while offset < bytes.count {

@@ -18,7 +18,7 @@ public enum Terminal {
     /// Asks for a secret with echo off.
     public static func readSecret(prompt: String) throws -> String {
         try withTTY { fd in
-            writeAll(fd, prompt)
+            Console.writeAll(fd: fd, prompt)
             var saved = termios()
             let isTTY = tcgetattr(fd, &saved) == 0
             if isTTY {
@@ -35,7 +35,7 @@ public enum Terminal {
     /// Asks for a non-secret answer (an OTP code) with echo on.
     public static func readLine(prompt: String) throws -> String {
         try withTTY { fd in
-            writeAll(fd, prompt)
+            Console.writeAll(fd: fd, prompt)
             return try readLine(fd)
         }
     }
@@ -75,15 +75,5 @@ public enum Terminal {
         if bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
         defer { for i in bytes.indices { bytes[i] = 0 } }
         return String(decoding: bytes, as: UTF8.self)
-    }
-
-    private static func writeAll(_ fd: Int32, _ text: String) {
-        var bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if n <= 0 { return }
-            offset += n
-        }
     }
 }

@@ -21,3 +21,44 @@ enum TextLines {
         line.utf8.last == UInt8(ascii: "\r") ? line.dropLast() : line
     }
 }
+
+extension String {
+    /// Trims the given characters, compared scalar by scalar (so "\r\n" is two).
+    func trimmingCharacters(in set: String) -> String {
+        let scalars = Set(set.unicodeScalars)
+        var s = Substring(self).unicodeScalars[...]
+        while let f = s.first, scalars.contains(f) { s = s.dropFirst() }
+        while let l = s.last, scalars.contains(l) { s = s.dropLast() }
+        return String(String.UnicodeScalarView(s))
+    }
+}
+
+extension String {
+    func replacingAll(_ target: String, with replacement: String) -> String {
+        Substring(self).replacingOccurrences(of: target, with: replacement)
+    }
+}
+
+extension Substring {
+    /// Replaces every occurrence of `target`, matching UTF-8 bytes: with
+    /// Character matching, a "%" after a prepend mark (U+06DD) is part of one
+    /// grapheme and would be missed, leaving a "%" undoubled in ssh_config.
+    func replacingOccurrences(of target: String, with replacement: String) -> String {
+        let bytes = Array(utf8)
+        let needle = Array(target.utf8)
+        guard !needle.isEmpty, needle.count <= bytes.count else { return String(self) }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var i = 0
+        while i < bytes.count {
+            if i + needle.count <= bytes.count && bytes[i..<(i + needle.count)].elementsEqual(needle) {
+                out += replacement.utf8
+                i += needle.count
+            } else {
+                out.append(bytes[i])
+                i += 1
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

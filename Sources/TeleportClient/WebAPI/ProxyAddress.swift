@@ -17,7 +17,7 @@ public struct ProxyAddress: Equatable, Sendable {
     }
 
     public static func parse(_ input: String) throws -> ProxyAddress {
-        var text = Substring(input.trimmingSpaces())
+        var text = Substring(input.trimmingCharacters(in: " \t"))
         if text.lowercased().hasPrefix("https://") {
             text = text.dropFirst("https://".count)
         } else if text.contains("://") {
@@ -92,11 +92,5 @@ public struct HostPort: Equatable, Sendable, CustomStringConvertible {
         }
         guard let colon = text.lastIndex(of: ":") else { return (text, nil) }
         return (text[..<colon], text[text.index(after: colon)...])
-    }
-}
-
-extension String {
-    func trimmingSpaces() -> String {
-        String(drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed())
     }
 }
