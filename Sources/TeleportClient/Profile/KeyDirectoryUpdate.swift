@@ -51,7 +51,9 @@ enum KeyDirectoryUpdate {
     /// then replace files by rename, never touching the shared inodes.
     private static func linkTree(from source: String, to destination: String) throws {
         guard mkdir(destination, 0o700) == 0 else { throw FilePath.error("cannot create", destination) }
-        for entry in FilePath.list(source) {
+        // A temporary is never part of a key set: one left by a killed
+        // writer would otherwise be carried into every later set.
+        for entry in FilePath.list(source) where FilePath.temporaryWriter(of: entry) == nil {
             let from = source + "/" + entry
             let to = destination + "/" + entry
             var st = stat()

@@ -142,12 +142,19 @@ public enum FilePath {
     /// Removes the temporary files of AtomicFile writers that were killed
     /// (their process is gone); live writers' files are left alone.
     public static func removeAbandonedTemporaries(in dir: String) {
-        for name in list(dir) where name.hasPrefix(".") {
-            guard let marker = name.firstRange(of: ".tmp-") else { continue }
-            let pidText = name[marker.upperBound...].prefix { $0.isNumber }
-            guard let pid = pid_t(pidText), pid > 0 else { continue }
+        for name in list(dir) {
+            guard let pid = temporaryWriter(of: name) else { continue }
             if kill(pid, 0) != 0 && errno == ESRCH { unlink(dir + "/" + name) }
         }
+    }
+
+    /// The writer's pid when `name` is an AtomicFile temporary
+    /// (`.<base>.tmp-<pid>-<random>`), else nil.
+    static func temporaryWriter(of name: String) -> pid_t? {
+        guard name.hasPrefix("."), let marker = name.firstRange(of: ".tmp-") else { return nil }
+        let pidText = name[marker.upperBound...].prefix { $0.isASCII && $0.isNumber }
+        guard let pid = pid_t(pidText), pid > 0 else { return nil }
+        return pid
     }
 
     public static func syncDirectory(_ dir: String) {
