@@ -204,6 +204,31 @@ def test_environment_names_the_proxy_and_user(tsh):
     assert "Logged in as:       alice" in r.stdout
 
 
+def test_login_to_a_leaf_cluster_routes_the_certificate_there(tsh):
+    """As real tsh: `--cluster` goes to the proxy as RouteToCluster, and the profile selects it."""
+    leaf = tsh.state["leaf_cluster"]
+    r = tsh.login("alice", f"--cluster={leaf}")
+    assert r.returncode == 0, r.stderr
+    assert re.search(rf"^  Cluster:\s+{re.escape(leaf)}$", r.stdout, re.M), r.stdout
+    assert f"cluster: {leaf}\n" in (tsh.home / "localhost.yaml").read_text()
+    # The certificate is the root's (stored under the root's name), routed to the leaf.
+    cert = tsh.home / "keys" / "localhost" / "alice-ssh" / f"{tsh.state['cluster']}-cert.pub"
+    ext = re.search(r"teleport-route-to-cluster UNKNOWN OPTION: ([0-9a-f]+)", ssh_keygen("-L", "-f", str(cert)))
+    assert ext, "no teleport-route-to-cluster extension"
+    value = bytes.fromhex(ext.group(1))
+    assert value[4:] == leaf.encode()  # an SSH string: 4-byte length, then the name
+
+
+def test_login_to_an_unknown_cluster_fails_and_keeps_the_profile(tsh):
+    assert tsh.login("alice").returncode == 0
+    before = snapshot(tsh.home)
+    r = tsh.login("alice", "--cluster=nosuch.test")
+    assert r.returncode == 1
+    assert r.stderr.startswith("ERROR: cluster nosuch.test is not found"), r.stderr
+    assert r.stdout == ""
+    assert snapshot(tsh.home) == before
+
+
 def test_ttl_is_in_minutes(tsh):
     r = tsh.login("alice", "--ttl=60")
     assert r.returncode == 0, r.stderr

@@ -55,7 +55,7 @@ public struct PasswordLogin {
             user: user, password: password, otpToken: otp,
             sshPublicKey: Array(keys.sshPublicKeyLine.utf8),
             tlsPublicKey: Array(keys.tlsPublicKeyPEM.utf8),
-            ttlNanoseconds: ttl))
+            ttlNanoseconds: ttl, routeToCluster: cluster ?? ""))
         return try material(from: response, keys: keys)
     }
 

@@ -1,5 +1,6 @@
-/// JSON as tsh prints it for `--format json`: Go's `json.MarshalIndent` with
-/// two spaces, object keys in the order given (Go keeps struct field order).
+/// JSON as Go writes it: `json.MarshalIndent` with two spaces (tsh's
+/// `--format json`) or compact `json.Marshal` (request bodies), object keys in
+/// the order given (Go keeps struct field order).
 public indirect enum JSONValue: Equatable, Sendable {
     case string(String)
     case bool(Bool)
@@ -32,6 +33,18 @@ public indirect enum JSONValue: Equatable, Sendable {
             let inner = indent + "  "
             return "{\n" + fields.map { inner + Self.quote($0.0) + ": " + $0.1.rendered(indent: inner) }
                 .joined(separator: ",\n") + "\n\(indent)}"
+        }
+    }
+
+    /// Go's `json.Marshal`: no whitespace at all.
+    public func compact() -> String {
+        switch self {
+        case .array(let items):
+            return "[" + items.map { $0.compact() }.joined(separator: ",") + "]"
+        case .object(let fields):
+            return "{" + fields.map { Self.quote($0.0) + ":" + $0.1.compact() }.joined(separator: ",") + "}"
+        default:
+            return rendered()
         }
     }
 

@@ -4,46 +4,43 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// `POST /webapi/ssh/certs` request (teleport-reference §1.2). Byte fields are
-/// standard base64, as Go encodes `[]byte`.
-public struct SSHCertsRequest: Encodable, Sendable {
+/// `POST /webapi/ssh/certs` request (teleport-reference §1.2).
+public struct SSHCertsRequest: Sendable {
     public var user: String
     public var password: String
     public var otpToken: String
     public var sshPublicKey: [UInt8]
     public var tlsPublicKey: [UInt8]
     public var ttlNanoseconds: Int64
+    /// The cluster the certificate is for (`--cluster`); empty for the root.
+    public var routeToCluster: String
 
     public init(user: String, password: String, otpToken: String,
-                sshPublicKey: [UInt8], tlsPublicKey: [UInt8], ttlNanoseconds: Int64) {
+                sshPublicKey: [UInt8], tlsPublicKey: [UInt8], ttlNanoseconds: Int64, routeToCluster: String = "") {
         self.user = user
         self.password = password
         self.otpToken = otpToken
         self.sshPublicKey = sshPublicKey
         self.tlsPublicKey = tlsPublicKey
         self.ttlNanoseconds = ttlNanoseconds
+        self.routeToCluster = routeToCluster
     }
 
-    enum CodingKeys: String, CodingKey {
-        case user, password, ttl, compatibility
-        case otpToken = "otp_token"
-        case sshPublicKey = "ssh_pub_key"
-        case tlsPublicKey = "tls_pub_key"
-        case routeToCluster = "RouteToCluster"
-        case kubernetesCluster = "KubernetesCluster"
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(user, forKey: .user)
-        try c.encode(password, forKey: .password)
-        if !otpToken.isEmpty { try c.encode(otpToken, forKey: .otpToken) }
-        try c.encode(Data(sshPublicKey).base64EncodedString(), forKey: .sshPublicKey)
-        try c.encode(Data(tlsPublicKey).base64EncodedString(), forKey: .tlsPublicKey)
-        try c.encode(ttlNanoseconds, forKey: .ttl)
-        try c.encode("", forKey: .compatibility)
-        try c.encode("", forKey: .routeToCluster)
-        try c.encode("", forKey: .kubernetesCluster)
+    /// The request body as sent: compact JSON with the fields in the order of
+    /// Go's `CreateSSHCertReq`, byte fields in standard base64.
+    public func jsonBody() -> [UInt8] {
+        var fields: [(String, JSONValue)] = [("user", .string(user)), ("password", .string(password))]
+        if !otpToken.isEmpty { fields.append(("otp_token", .string(otpToken))) }
+        fields += [
+            ("ssh_pub_key", .string(Data(sshPublicKey).base64EncodedString())),
+            ("tls_pub_key", .string(Data(tlsPublicKey).base64EncodedString())),
+            ("ttl", .int(ttlNanoseconds)),
+            ("compatibility", .string("")),
+            // Untagged Go field names, hence the capitals.
+            ("RouteToCluster", .string(routeToCluster)),
+            ("KubernetesCluster", .string("")),
+        ]
+        return Array(JSONValue.object(fields).compact().utf8)
     }
 }
 

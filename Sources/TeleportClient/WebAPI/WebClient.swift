@@ -25,8 +25,7 @@ public struct WebClient: Sendable {
     }
 
     public func createSSHCerts(_ request: SSHCertsRequest) throws -> SSHCertsResponse {
-        let body = try JSONEncoder().encode(request)
-        let response = try http.post(baseURL + "/webapi/ssh/certs", json: Array(body))
+        let response = try http.post(baseURL + "/webapi/ssh/certs", json: request.jsonBody())
         return try decode(SSHCertsResponse.self, from: response, what: "login")
     }
 
