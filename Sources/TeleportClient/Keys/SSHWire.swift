@@ -22,19 +22,16 @@ struct SSHWireReader {
         TeleportError("invalid \(context): \(detail)")
     }
 
-    mutating func readUInt32(_ field: String) throws -> UInt32 {
-        guard remaining >= 4 else { throw failure("\(field) is truncated") }
-        var value: UInt32 = 0
-        for i in 0..<4 { value = value << 8 | UInt32(bytes[offset + i]) }
-        offset += 4
-        return value
-    }
+    mutating func readUInt32(_ field: String) throws -> UInt32 { try readBigEndian(field) }
 
-    mutating func readUInt64(_ field: String) throws -> UInt64 {
-        guard remaining >= 8 else { throw failure("\(field) is truncated") }
-        var value: UInt64 = 0
-        for i in 0..<8 { value = value << 8 | UInt64(bytes[offset + i]) }
-        offset += 8
+    mutating func readUInt64(_ field: String) throws -> UInt64 { try readBigEndian(field) }
+
+    private mutating func readBigEndian<T: FixedWidthInteger & UnsignedInteger>(_ field: String) throws -> T {
+        let size = MemoryLayout<T>.size
+        guard remaining >= size else { throw failure("\(field) is truncated") }
+        var value: T = 0
+        for i in 0..<size { value = value << 8 | T(bytes[offset + i]) }
+        offset += size
         return value
     }
 

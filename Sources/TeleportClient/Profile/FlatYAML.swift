@@ -135,19 +135,9 @@ public enum FlatYAML {
             && !value.hasPrefix("-") && !value.hasSuffix(":") && !value.contains(": ")
             && !looksLikeTimestamp(value)
         if plainSafe { return value }
-        var out = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default:
-                if scalar.value < 0x20 { out += "\\x" + (scalar.value < 16 ? "0" : "") + String(scalar.value, radix: 16) } else { out.unicodeScalars.append(scalar) }
-            }
+        return String.doubleQuoted(value.unicodeScalars) { scalar in
+            scalar.value < 0x20 ? "\\x" + String.hex(scalar.value, digits: 2) : nil
         }
-        return out + "\""
     }
 
     /// yaml.v2 quotes strings that would read back as timestamps.

@@ -50,25 +50,11 @@ public indirect enum JSONValue: Equatable, Sendable {
 
     /// Go's string escaping, including its HTML-safe escapes of `<`, `>`, `&`.
     static func quote(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
+        String.doubleQuoted(s.unicodeScalars) { scalar in
             switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "<", ">", "&", "\u{2028}", "\u{2029}":
-                out += "\\u" + hex4(scalar.value)
-            default:
-                if scalar.value < 0x20 { out += "\\u" + hex4(scalar.value) } else { out.unicodeScalars.append(scalar) }
+            case "<", ">", "&", "\u{2028}", "\u{2029}": return "\\u" + String.hex(scalar.value, digits: 4)
+            default: return scalar.value < 0x20 ? "\\u" + String.hex(scalar.value, digits: 4) : nil
             }
         }
-        return out + "\""
-    }
-
-    private static func hex4(_ v: UInt32) -> String {
-        let h = String(v, radix: 16)
-        return String(repeating: "0", count: max(0, 4 - h.count)) + h
     }
 }

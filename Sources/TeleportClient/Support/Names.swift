@@ -63,23 +63,9 @@ public enum Names {
 
     /// Quotes a value for an error message, showing control characters.
     public static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars.prefix(200) {
-            switch scalar {
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    out += "\\x" + String(scalar.value, radix: 16)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
+        String.doubleQuoted(text.unicodeScalars.prefix(200)) { scalar in
+            scalar.value < 0x20 || scalar.value == 0x7F ? "\\x" + String.hex(scalar.value, digits: 1) : nil
         }
-        return out + "\""
     }
 
     private static func validate(_ name: String, kind: String, maxLength: Int, extra: String) throws {

@@ -34,6 +34,32 @@ extension String {
 }
 
 extension String {
+    /// `"text"` with `"`, `\`, LF, CR and tab backslash-escaped, and every
+    /// other scalar as `escape` says (nil keeps it). JSON, YAML and our error
+    /// messages differ only in that rule.
+    static func doubleQuoted(_ scalars: some Sequence<Unicode.Scalar>,
+                             escapingOthers escape: (Unicode.Scalar) -> String?) -> String {
+        var out = "\""
+        for scalar in scalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if let escaped = escape(scalar) { out += escaped } else { out.unicodeScalars.append(scalar) }
+            }
+        }
+        return out + "\""
+    }
+
+    /// Lower-case hex, zero-padded to at least `digits`.
+    static func hex(_ value: UInt32, digits: Int) -> String {
+        let h = String(value, radix: 16)
+        return String(repeating: "0", count: Swift.max(0, digits - h.count)) + h
+    }
+
     func replacingAll(_ target: String, with replacement: String) -> String {
         Substring(self).replacingOccurrences(of: target, with: replacement)
     }
