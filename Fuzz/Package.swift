@@ -16,13 +16,11 @@ let package = Package(
         .package(name: "tsh", path: ".."),
     ],
     targets: [
-        // The checks, shared with the regression test: Checks.swift is a
-        // symlink to Tests/TeleportClientTests/FuzzRegressionTests.swift, whose
-        // test suite is compiled out here by FUZZ_HARNESS.
+        // The checks, shared with the regression test: the files but
+        // Harness.swift are symlinks to Tests/TeleportClientTests/FuzzChecks/.
         .target(
             name: "FuzzChecks",
-            dependencies: [.product(name: "TeleportClient", package: "tsh")],
-            swiftSettings: [.define("FUZZ_HARNESS")]
+            dependencies: [.product(name: "TeleportClient", package: "tsh")]
         ),
         // Calls libFuzzer's driver from each target's main.swift.
         .target(name: "CFuzzerDriver"),

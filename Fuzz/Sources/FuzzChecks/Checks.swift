@@ -1,1 +1,0 @@
-../../../Tests/TeleportClientTests/FuzzRegressionTests.swift
