@@ -196,6 +196,15 @@ def proxy_leg_argv(state: Dict[str, Any], known_hosts: str, keys: ClientKeys,
             "-l", login_name or state["os_user"], state["proxy_host"], "-s", subsystem]
 
 
+def fresh_proxysites_argv(state: Dict[str, Any], tmp_dir: str, user: str = "alice") -> List[str]:
+    """A new client in `tmp_dir` (keys, a login, known_hosts trusting the CAs from
+    login) asking the proxy for `proxysites`: the shortest proof of the proxy's host key."""
+    keys = ClientKeys.generate(tmp_dir, state["suite"])
+    login(state, keys, user)
+    known_hosts = write_known_hosts(state, os.path.join(tmp_dir, "kh"))
+    return proxy_leg_argv(state, known_hosts, keys, "proxysites")
+
+
 def node_ssh_argv(state: Dict[str, Any], known_hosts: str, keys: ClientKeys, node: str,
                   cluster: str, command: List[str], port: int = 3022) -> List[str]:
     sub = f"proxy:{node}:{port}@{cluster}"

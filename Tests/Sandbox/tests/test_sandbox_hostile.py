@@ -55,20 +55,14 @@ def test_proxy_host_cert_modes_are_refused_by_openssh(pool, tmp_path, mode):
         assert host_ca_fp in text
         principals = text.split("Principals:")[1].split("Critical Options:")[0].split()
         assert principals == [f"{s['proxy_host_id']}.sandbox.test", s["proxy_host_id"]]
-    keys = testing.ClientKeys.generate(str(tmp_path), "balanced-v1")
-    testing.login(s, keys, "alice")
-    kh = testing.write_known_hosts(s, str(tmp_path / "kh"))
-    r = run(testing.proxy_leg_argv(s, kh, keys, "proxysites"))
+    r = run(testing.fresh_proxysites_argv(s, str(tmp_path)))
     assert r.returncode == 255
     assert "Host key verification failed" in r.stderr
 
 
 def test_proxy_host_cert_mode_in_benchmark_mode(pool, tmp_path):
     s = pool.get(suite="balanced-v1", mode="sshd", hostile="proxy-cert-expired")
-    keys = testing.ClientKeys.generate(str(tmp_path), "balanced-v1")
-    testing.login(s, keys, "alice")
-    kh = testing.write_known_hosts(s, str(tmp_path / "kh"))
-    r = run(testing.proxy_leg_argv(s, kh, keys, "proxysites"))
+    r = run(testing.fresh_proxysites_argv(s, str(tmp_path)))
     assert r.returncode == 255
     assert "Host key verification failed" in r.stderr
 

@@ -104,10 +104,7 @@ def test_subsystem_forms(pool, tmp_path, sub, ok, needle):
 
 def test_plain_proxy_host_key_fails(pool, tmp_path):
     s = pool.get(suite="balanced-v1", proxy_host_key="plain")
-    keys = testing.ClientKeys.generate(str(tmp_path), "balanced-v1")
-    testing.login(s, keys, "alice")
-    kh = testing.write_known_hosts(s, str(tmp_path / "kh"))
-    r = run(testing.proxy_leg_argv(s, kh, keys, "proxysites"))
+    r = run(testing.fresh_proxysites_argv(s, str(tmp_path)))
     assert r.returncode == 255
     assert "Host key verification failed" in r.stderr
 
