@@ -14,7 +14,7 @@ public enum AtomicFile {
 
     public static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o600) throws {
         let dir = FilePath.directory(of: path)
-        let temp = "\(dir)/.\(FilePath.base(of: path)).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let temp = FilePath.temporaryPath(for: path)
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode)
         guard fd >= 0 else { throw FilePath.error("cannot create a file in", dir) }
         var ok = false
@@ -146,6 +146,12 @@ public enum FilePath {
             guard let pid = temporaryWriter(of: name) else { continue }
             if kill(pid, 0) != 0 && errno == ESRCH { unlink(dir + "/" + name) }
         }
+    }
+
+    /// A fresh temporary beside `path`: `.<base>.tmp-<pid>-<random>`, so that
+    /// `temporaryWriter(of:)` can tell whether its writer still runs.
+    static func temporaryPath(for path: String) -> String {
+        "\(directory(of: path))/.\(base(of: path)).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
     }
 
     /// The writer's pid when `name` is an AtomicFile temporary
