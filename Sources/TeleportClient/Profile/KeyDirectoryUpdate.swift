@@ -1,4 +1,4 @@
-import CSystem
+import CLinuxShims
 
 #if canImport(Glibc)
 import Glibc

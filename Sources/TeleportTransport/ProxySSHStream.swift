@@ -1,0 +1,109 @@
+import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2Posix
+import GRPCProtobuf
+import NIOCore
+import TeleportProto
+
+/// `tsh proxy ssh` over Teleport's TransportService: one bidirectional gRPC
+/// stream per node connection (api/proto/teleport/transport/v1). The proxy
+/// dials the node itself, so the only SSH handshake left is the node's, run
+/// by the user's ssh through our stdin and stdout.
+public struct ProxySSHStream: Sendable {
+    static let method = MethodDescriptor(
+        fullyQualifiedService: "teleport.transport.v1.TransportService", method: "ProxySSH")
+
+    public var route: TLSRoute
+    /// `<node>:<port>` as the proxy routes it, the cluster, the node login.
+    public var hostPort: String
+    public var cluster: String
+    public var login: String
+
+    public init(route: TLSRoute, hostPort: String, cluster: String, login: String) {
+        self.route = route
+        self.hostPort = hostPort
+        self.cluster = cluster
+        self.login = login
+    }
+
+    /// Connects, asks for the node, and relays stdin and stdout until the
+    /// node's side ends. Until the proxy has accepted the target, nothing is
+    /// read from stdin, so a caller may still fall back to another transport
+    /// when this throws `TransportError` with `fallbackPossible`.
+    public func run() async throws {
+        let transport: HTTP2ClientTransport.WrappedChannel
+        do {
+            transport = try await GRPCConnection.connect(route)
+        } catch let failure as TransportFailure {
+            throw TransportError(failure, established: false)
+        }
+        let established = EstablishedFlag()
+        do {
+            try await withGRPCClient(transport: transport) { client in
+                try await call(client, established: established)
+            }
+        } catch let error as TransportError {
+            throw error
+        } catch let error as RPCError {
+            throw TransportError(.status(error.code, error.message), established: established.value)
+        } catch let failure as TransportFailure {
+            throw TransportError(failure, established: established.value)
+        }
+    }
+
+    private func call(_ client: GRPCClient<HTTP2ClientTransport.WrappedChannel>,
+                      established: EstablishedFlag) async throws {
+        var first = Teleport_Transport_V1_ProxySSHRequest()
+        first.dialTarget.hostPort = hostPort
+        first.dialTarget.cluster = cluster
+        first.dialTarget.loginName = login
+        // The response side opens stdio once the proxy accepted the target and
+        // hands stdin to the request side.
+        let (inputs, handOver) = AsyncStream.makeStream(of: StandardStreams.Channel.Inbound.self)
+        let request = StreamingClientRequest(of: Teleport_Transport_V1_ProxySSHRequest.self) { writer in
+            try await writer.write(first)
+            for await stdin in inputs {
+                for try await buffer in stdin {
+                    var message = Teleport_Transport_V1_ProxySSHRequest()
+                    message.ssh.payload = Data(buffer.readableBytesView)
+                    try await writer.write(message)
+                }
+                break
+            }
+            // Returning ends the request stream: the proxy half-closes the node.
+        }
+        try await client.bidirectionalStreaming(
+            request: request, descriptor: Self.method,
+            serializer: ProtobufSerializer<Teleport_Transport_V1_ProxySSHRequest>(),
+            deserializer: ProtobufDeserializer<Teleport_Transport_V1_ProxySSHResponse>(),
+            options: .defaults
+        ) { response in
+            defer { handOver.finish() }
+            var messages = response.messages.makeAsyncIterator()
+            // The first answer carries the cluster details: the node is dialled.
+            guard let opening = try await messages.next() else {
+                throw TransportFailure.closed("the proxy ended the stream before connecting to the node")
+            }
+            established.set()
+            let stdio = try await StandardStreams.open(group: GRPCConnection.group)
+            try await stdio.executeThenClose { inbound, outbound in
+                handOver.yield(inbound)
+                handOver.finish()
+                if case .ssh(let frame)? = opening.frame, !frame.payload.isEmpty {
+                    try await outbound.write(ByteBuffer(bytes: frame.payload))
+                }
+                while let message = try await messages.next() {
+                    guard case .ssh(let frame)? = message.frame, !frame.payload.isEmpty else { continue }
+                    try await outbound.write(ByteBuffer(bytes: frame.payload))
+                }
+            }
+        }
+    }
+}
+
+/// Set once the proxy has accepted the target, from the response task.
+final class EstablishedFlag: Sendable {
+    private let box = NIOLockedValueBox(false)
+    var value: Bool { box.withLockedValue { $0 } }
+    func set() { box.withLockedValue { $0 = true } }
+}

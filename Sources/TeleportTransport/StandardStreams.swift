@@ -1,0 +1,72 @@
+import Foundation
+import NIOCore
+import NIOPosix
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// stdin and stdout as one NIO channel, so relayed bytes flow with
+/// backpressure: nothing is read from stdin faster than the proxy takes it,
+/// and nothing from the proxy faster than stdout (OpenSSH) takes it.
+///
+/// OpenSSH gives its ProxyCommand a socket pair or pipes, which epoll can
+/// watch. Anything else (a regular file, /dev/null, a terminal, whose flags
+/// we must not change) is copied through a socket pair by two threads.
+enum StandardStreams {
+    typealias Channel = NIOAsyncChannel<ByteBuffer, ByteBuffer>
+
+    /// Reads of stdin: large, so bulk transfers become few large frames.
+    static let readSize = 256 << 10
+
+    static func open(group: any EventLoopGroup) async throws -> Channel {
+        if isPollable(0) && isPollable(1) {
+            return try await pipeChannel(input: 0, output: 1, group: group)
+        }
+        var pair: [Int32] = [0, 0]
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC), 0, &pair) == 0 else {
+            throw TransportFailure.localCredentials("cannot create a socket pair: \(String(cString: strerror(errno)))")
+        }
+        let (ours, theirs) = (pair[0], pair[1])
+        Thread.detachNewThread { copy(from: 0, to: theirs, thenShutdown: true) }
+        Thread.detachNewThread { copy(from: theirs, to: 1, thenShutdown: false) }
+        let input = dup(ours)
+        return try await pipeChannel(input: input, output: ours, group: group)
+    }
+
+    private static func pipeChannel(input: Int32, output: Int32, group: any EventLoopGroup) async throws -> Channel {
+        try await NIOPipeBootstrap(group: group)
+            .channelOption(.allowRemoteHalfClosure, value: true)
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: readSize))
+            .takingOwnershipOfDescriptors(input: input, output: output) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try Channel(wrappingChannelSynchronously: channel)
+                }
+            }
+    }
+
+    private static func isPollable(_ fd: Int32) -> Bool {
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { return false }
+        let type = st.st_mode & S_IFMT
+        return type == S_IFIFO || type == S_IFSOCK
+    }
+
+    /// Blocking copy for descriptors epoll cannot watch.
+    private static func copy(from source: Int32, to sink: Int32, thenShutdown: Bool) {
+        var buffer = [UInt8](repeating: 0, count: readSize)
+        outer: while true {
+            let n = buffer.withUnsafeMutableBytes { read(source, $0.baseAddress!, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            var offset = 0
+            while offset < n {
+                let w = buffer.withUnsafeBytes { write(sink, $0.baseAddress! + offset, n - offset) }
+                if w < 0 && errno == EINTR { continue }
+                if w <= 0 { break outer }
+                offset += w
+            }
+        }
+        if thenShutdown { shutdown(sink, Int32(SHUT_WR)) } else { close(sink) }
+    }
+}

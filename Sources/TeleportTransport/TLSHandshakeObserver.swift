@@ -1,0 +1,57 @@
+import NIOCore
+import NIOSSL
+
+/// Reports the end of a TLS handshake (its negotiated ALPN protocol, or the
+/// reason it failed) and bounds how long it may take: a proxy that accepts
+/// the connection and then says nothing must not hold tsh forever.
+final class TLSHandshakeObserver: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = NIOAny
+
+    /// The negotiated protocol, nil when none was agreed.
+    let result: EventLoopPromise<String?>
+    private let timeout: TimeAmount
+    private var timer: Scheduled<Void>?
+    private var done = false
+
+    init(eventLoop: any EventLoop, timeout: TimeAmount) {
+        result = eventLoop.makePromise()
+        self.timeout = timeout
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        timer = context.eventLoop.scheduleTask(in: timeout) {
+            let (observer, context) = loopBound.value
+            observer.fail(TransportFailure.timeout("the TLS handshake did not finish in time"))
+            context.close(promise: nil)
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? TLSUserEvent, case .handshakeCompleted(let negotiated) = event {
+            finish { $0.succeed(negotiated) }
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        fail(TransportFailure.handshake(error))
+        context.fireErrorCaught(error)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        fail(TransportFailure.closed("the server closed the connection during the TLS handshake"))
+        context.fireChannelInactive()
+    }
+
+    private func fail(_ failure: TransportFailure) {
+        finish { $0.fail(failure) }
+    }
+
+    private func finish(_ body: (EventLoopPromise<String?>) -> Void) {
+        guard !done else { return }
+        done = true
+        timer?.cancel()
+        body(result)
+    }
+}
