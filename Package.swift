@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "Templates", path: "Templates", exclude: ["README.md"],
                 resources: [.embedInCode("openssh-config.mustache")]),
         .target(name: "TeleportClient", dependencies: [
-            "CLibSSH", "CCurl", "CLinuxShims", "Templates",
+            "CLibSSH", "CCurl", "CLinuxShims", "Templates", "TeleportTransport",
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),

@@ -5,5 +5,5 @@ import TeleportClient
 struct Proxy: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run local proxies to Teleport resources.",
-        subcommands: [ProxySSHCommand.self])
+        subcommands: [ProxySSHCommand.self, TLSRelayCommand.self])
 }

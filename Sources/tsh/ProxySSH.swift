@@ -29,6 +29,9 @@ struct ProxySSHCommand: ParsableCommand {
     @Flag(name: .long, help: "Print the ssh command line instead of running it.")
     var dryRun = false
 
+    @Option(name: .long, help: ArgumentHelp("Force a transport: grpc (Teleport's TransportService over TLS), openssh (the system ssh and the proxy: subsystem), or auto (gRPC, else OpenSSH).", visibility: .hidden))
+    var transport: ProxyTransport = .auto
+
     @Argument(help: "[user@]host[:port], as OpenSSH passes %r@%h:%p.")
     var target: String
 
@@ -39,6 +42,7 @@ struct ProxySSHCommand: ParsableCommand {
         guard argv.count >= 4, argv[1] == "proxy", argv[2] == "ssh" else { return nil }
         var cluster: String?, proxy: String?, login: String?, target: String?
         var relogin = true, multiplex = false, dryRun = false
+        var transport = ProxyTransport.auto
         var i = 3
         func value(_ arg: String, _ name: String) -> String?? {
             if arg.hasPrefix(name + "=") { return .some(String(arg.dropFirst(name.count + 1))) }
@@ -53,6 +57,10 @@ struct ProxySSHCommand: ParsableCommand {
             if let v = value(arg, "--cluster") { guard let v else { return nil }; cluster = v }
             else if let v = value(arg, "--proxy") { guard let v else { return nil }; proxy = v }
             else if let v = value(arg, "--login") ?? value(arg, "-l") { guard let v else { return nil }; login = v }
+            else if let v = value(arg, "--transport") {
+                guard let v, let chosen = ProxyTransport(rawValue: v) else { return nil }
+                transport = chosen
+            }
             else if arg == "--relogin" { relogin = true }
             else if arg == "--no-relogin" { relogin = false }
             else if arg == "--multiplex" { multiplex = true }
@@ -71,6 +79,7 @@ struct ProxySSHCommand: ParsableCommand {
         command.relogin = relogin
         command.multiplex = multiplex
         command.dryRun = dryRun
+        command.transport = transport
         command.target = target
         return command
     }
@@ -82,13 +91,16 @@ struct ProxySSHCommand: ParsableCommand {
         request.login = login ?? Environment.value("TELEPORT_LOGIN")
         request.relogin = relogin
         request.multiplex = multiplex || Environment.value("TSH_MULTIPLEX") == "1"
+        request.transport = transport
         let store = ProfileStore(directory: try ProfileDirectory.resolve())
         let plan = try ProxySSH.prepare(request, store: store)
         if dryRun {
-            Console.out(ShellWords.join(try plan.arguments()) + "\n")
+            Console.out(try plan.dryRunText())
             return
         }
         let status = try plan.run()
         if status != 0 { throw ExitCode(status) }
     }
 }
+
+extension ProxyTransport: ExpressibleByArgument {}

@@ -127,6 +127,7 @@ public struct PasswordLogin {
                               sshProxyAddr: discovery.sshProxyAddr.description,
                               user: response.username, cluster: cluster ?? root)
         profile.tlsRoutingEnabled = discovery.tlsRoutingEnabled
+        profile.tlsRoutingConnUpgradeRequired = discovery.connUpgradeRequired
         profile.authConnector = discovery.ping.auth?.local?.name.flatMap { $0.isEmpty ? nil : $0 } ?? "local"
         profile.loadAllCAs = discovery.ping.auth?.loadAllCAs ?? false
         profile.privateKeyPolicy = discovery.ping.auth?.privateKeyPolicy.flatMap { $0.isEmpty ? nil : $0 } ?? "none"

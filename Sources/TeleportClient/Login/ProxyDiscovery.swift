@@ -1,3 +1,5 @@
+import TeleportTransport
+
 /// Finds the proxy's web API and learns its settings with one ping
 /// (teleport-reference §1.1).
 public struct ProxyDiscovery: Sendable {
@@ -8,6 +10,9 @@ public struct ProxyDiscovery: Sendable {
     public var webProxyAddr: HostPort
     public var sshProxyAddr: HostPort
     public var tlsRoutingEnabled: Bool
+    /// With TLS routing: whether something in front of the proxy strips ALPN,
+    /// so Teleport's routes must run inside the WebSocket upgrade.
+    public var connUpgradeRequired = false
 
     /// Pings each candidate web port in turn (3080 then 443 when none is
     /// given) and keeps the first that answers.
@@ -17,7 +22,18 @@ public struct ProxyDiscovery: Sendable {
             let web = WebClient(address: HostPort(host: proxy.host, port: port), http: http)
             do {
                 let ping = try web.ping()
-                return try ProxyDiscovery(web: web, ping: ping, requested: proxy)
+                var discovery = try ProxyDiscovery(web: web, ping: ping, requested: proxy)
+                if discovery.tlsRoutingEnabled {
+                    let address = web.address
+                    let trust: TLSRoute.Trust = http.options.insecure
+                        ? .insecure : .system(caFile: http.options.caFile, caDirectory: http.options.caPath)
+                    let probed = (try? BlockingCall.run {
+                        await ConnectionUpgradeProbe.isRequired(host: address.host, port: address.port,
+                                                                serverName: address.host, trust: trust)
+                    }) ?? false
+                    discovery.connUpgradeRequired = ConnectionUpgradePolicy.required(stored: probed)
+                }
+                return discovery
             } catch let error as TeleportError {
                 lastError = error
                 // Only an unreachable port is worth trying the next one.

@@ -30,7 +30,18 @@ public struct ProfileConnection: Sendable {
                         knownHostsPath: dir.knownHostsPath,
                         identityPath: dir.sshKeyPath(proxyHost: proxyHost, user: entry.profile.user),
                         certificatePath: entry.certificatePath, connectTimeoutSeconds: timeout,
-                        controlPath: controlPath)
+                        controlPath: controlPath, tlsRelay: tlsRelayCommand())
+    }
+
+    /// With TLS routing the SSH port is the web port, where only TLS is
+    /// accepted: ssh reaches the proxy's SSH service through our relay.
+    func tlsRelayCommand() -> [String]? {
+        guard entry.profile.tlsRoutingEnabled, let executable = try? Executable.path() else { return nil }
+        var command = [executable, "proxy", "tls-relay", "--server-name=\(proxyHost)"]
+        if ConnectionUpgradePolicy.required(stored: entry.profile.tlsRoutingConnUpgradeRequired) {
+            command.append("--conn-upgrade")
+        }
+        return command + [sshProxy.description]
     }
 
     /// A login the proxy accepts for legs that reach no node (`proxysites`).

@@ -13,6 +13,10 @@ public struct ProxyLeg: Sendable, Equatable {
     /// A ControlMaster socket to share one authenticated connection, or nil.
     public var controlPath: String?
     public var controlPersistSeconds = 60
+    /// With TLS routing, the proxy's SSH service is reached inside TLS (ALPN
+    /// `teleport-proxy-ssh`): ssh then runs `tsh proxy tls-relay` as its
+    /// ProxyCommand, given here as its argument vector.
+    public var tlsRelay: [String]?
 
     public enum Role: Sendable {
         /// A leg of its own, or a client of the master at `controlPath`.
@@ -22,7 +26,8 @@ public struct ProxyLeg: Sendable, Equatable {
     }
 
     public init(sshPath: String, proxyHost: String, sshProxy: HostPort, login: String, knownHostsPath: String,
-                identityPath: String, certificatePath: String, connectTimeoutSeconds: Int, controlPath: String? = nil) {
+                identityPath: String, certificatePath: String, connectTimeoutSeconds: Int, controlPath: String? = nil,
+                tlsRelay: [String]? = nil) {
         self.sshPath = sshPath
         self.proxyHost = proxyHost
         self.sshProxy = sshProxy
@@ -32,6 +37,7 @@ public struct ProxyLeg: Sendable, Equatable {
         self.certificatePath = certificatePath
         self.connectTimeoutSeconds = connectTimeoutSeconds
         self.controlPath = controlPath
+        self.tlsRelay = tlsRelay
     }
 
     /// `ssh … -s <proxy> <subsystem>`, or the master with `role: .master`.
@@ -64,6 +70,19 @@ public struct ProxyLeg: Sendable, Equatable {
             "-o", "ConnectTimeout=\(max(1, connectTimeoutSeconds))",
             "-T", "-e", "none",
         ]
+        if let tlsRelay {
+            // ssh runs ProxyCommand through /bin/sh and expands % tokens: the
+            // executable is validated for the shell, the rest are plain names.
+            let executable = "\"" + (try SSHConfigValues.executable(tlsRelay[0])) + "\""
+            let rest = try tlsRelay.dropFirst().map { word -> String in
+                guard word.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic && $0.isASCII
+                    || ("0"..."9").contains($0) || "-=.:[]_,".unicodeScalars.contains($0) }) else {
+                    throw TeleportError("invalid relay argument \(Names.quoted(word))")
+                }
+                return word
+            }
+            args += ["-o", "ProxyCommand=" + ([executable] + rest).joined(separator: " ")]
+        }
         if let controlPath {
             args += ["-o", "ControlPath=" + (try quoted(controlPath, "the control socket path"))]
             switch role {

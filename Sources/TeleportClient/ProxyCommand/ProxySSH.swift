@@ -1,3 +1,5 @@
+import TeleportTransport
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -16,6 +18,7 @@ public struct ProxySSH {
         public var login: String?
         public var relogin = true
         public var multiplex = false
+        public var transport = ProxyTransport.auto
 
         public init(target: String) {
             self.target = target
@@ -28,6 +31,7 @@ public struct ProxySSH {
     public let login: String
     public let sshPath: String
     public let multiplex: Bool
+    public let transport: ProxyTransport
 
     /// Resolves profile, cluster, login and target, and checks the
     /// certificate: an expired one is renewed on the terminal when allowed.
@@ -48,7 +52,8 @@ public struct ProxySSH {
         let login = target.login ?? request.login ?? connection.entry.profile.user
         try Names.validateLogin(login)
         return ProxySSH(connection: connection, cluster: cluster, target: target, login: login,
-                        sshPath: try ProfileConnection.sshPath(), multiplex: request.multiplex)
+                        sshPath: try ProfileConnection.sshPath(), multiplex: request.multiplex,
+                        transport: request.transport)
     }
 
     /// The profile with a certificate valid now. An expired one is renewed
@@ -88,8 +93,33 @@ public struct ProxySSH {
         return try leg.arguments(subsystem: subsystem)
     }
 
-    /// Runs the leg; returns the exit status for tsh to exit with.
+    /// Runs the connection: the native gRPC leg when the profile allows it,
+    /// else (or when the proxy does not offer it) the OpenSSH leg. Returns the
+    /// exit status for tsh to exit with.
     public func run() throws -> Int32 {
+        if transport != .openssh {
+            let (native, why) = NativeRoute.make(connection: connection)
+            if let native {
+                let stream = ProxySSHStream(route: native.route, hostPort: target.hostPort,
+                                            cluster: cluster, login: login)
+                do {
+                    try BlockingCall.run { try await stream.run() }
+                    return 0
+                } catch let error as TransportError where transport == .auto && error.fallbackPossible {
+                    // An older proxy: nothing was read from stdin yet, so the
+                    // OpenSSH leg can take over the same connection.
+                } catch let error as TransportError {
+                    throw explain(error, route: native.route)
+                }
+            } else if transport == .grpc {
+                throw TeleportError(why)
+            }
+        }
+        return try runOpenSSHLeg()
+    }
+
+    /// The OpenSSH leg: the system ssh asking for the `proxy:` subsystem.
+    func runOpenSSHLeg() throws -> Int32 {
         // Held for the leg's lifetime: this leg's place on a shared master.
         let seat = multiplex
             ? try Multiplexing.takeSeat(directory: connection.store.directory, leg: leg) : nil

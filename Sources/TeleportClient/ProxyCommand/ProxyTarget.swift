@@ -41,6 +41,12 @@ public struct ProxyTarget: Equatable, Sendable {
         return ProxyTarget(login: login, host: name, port: port)
     }
 
+    /// `<host>:<port>` as TransportService's `dial_target.host_port` takes it.
+    public var hostPort: String {
+        let hostPart = host.contains(":") ? "[\(host)]" : host
+        return "\(hostPart):\(port ?? 3022)"
+    }
+
     /// The subsystem the proxy routes: `proxy:<host>:<port>@<cluster>`.
     public func subsystem(cluster: String) -> String {
         let hostPart = host.contains(":") ? "[\(host)]" : host
