@@ -1,5 +1,6 @@
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import NIOSSL

@@ -2,6 +2,7 @@ import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix
 import GRPCProtobuf
+import NIOConcurrencyHelpers
 import NIOCore
 import TeleportProto
 
@@ -53,13 +54,14 @@ public struct ProxySSHStream: Sendable {
 
     private func call(_ client: GRPCClient<HTTP2ClientTransport.WrappedChannel>,
                       established: EstablishedFlag) async throws {
-        var first = Teleport_Transport_V1_ProxySSHRequest()
-        first.dialTarget.hostPort = hostPort
-        first.dialTarget.cluster = cluster
-        first.dialTarget.loginName = login
+        var opening = Teleport_Transport_V1_ProxySSHRequest()
+        opening.dialTarget.hostPort = hostPort
+        opening.dialTarget.cluster = cluster
+        opening.dialTarget.loginName = login
+        let first = opening
         // The response side opens stdio once the proxy accepted the target and
         // hands stdin to the request side.
-        let (inputs, handOver) = AsyncStream.makeStream(of: StandardStreams.Channel.Inbound.self)
+        let (inputs, handOver) = AsyncStream.makeStream(of: NIOAsyncChannelInboundStream<ByteBuffer>.self)
         let request = StreamingClientRequest(of: Teleport_Transport_V1_ProxySSHRequest.self) { writer in
             try await writer.write(first)
             for await stdin in inputs {
@@ -81,7 +83,7 @@ public struct ProxySSHStream: Sendable {
             defer { handOver.finish() }
             var messages = response.messages.makeAsyncIterator()
             // The first answer carries the cluster details: the node is dialled.
-            guard let opening = try await messages.next() else {
+            guard let details = try await messages.next() else {
                 throw TransportFailure.closed("the proxy ended the stream before connecting to the node")
             }
             established.set()
@@ -89,7 +91,7 @@ public struct ProxySSHStream: Sendable {
             try await stdio.executeThenClose { inbound, outbound in
                 handOver.yield(inbound)
                 handOver.finish()
-                if case .ssh(let frame)? = opening.frame, !frame.payload.isEmpty {
+                if case .ssh(let frame)? = details.frame, !frame.payload.isEmpty {
                     try await outbound.write(ByteBuffer(bytes: frame.payload))
                 }
                 while let message = try await messages.next() {

@@ -24,7 +24,7 @@ enum StandardStreams {
             return try await pipeChannel(input: 0, output: 1, group: group)
         }
         var pair: [Int32] = [0, 0]
-        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC), 0, &pair) == 0 else {
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) == 0 else {
             throw TransportFailure.localCredentials("cannot create a socket pair: \(String(cString: strerror(errno)))")
         }
         let (ours, theirs) = (pair[0], pair[1])

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOSSL
+import NIOTLS
 
 /// Reports the end of a TLS handshake (its negotiated ALPN protocol, or the
 /// reason it failed) and bounds how long it may take: a proxy that accepts

@@ -1,3 +1,5 @@
+import TeleportTransport
+
 /// A profile ready to open proxy legs: its certificate, key and addresses.
 public struct ProfileConnection: Sendable {
     public let store: ProfileStore
