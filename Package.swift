@@ -11,6 +11,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // System libraries: libssh for SSH key material, libcurl for the web API.
@@ -23,6 +24,10 @@ let package = Package(
         // The templates in Templates/, compiled into the binary.
         .target(name: "Templates", path: "Templates", exclude: ["README.md"],
                 resources: [.embedInCode("openssh-config.mustache")]),
+        // Messages generated from Protos/ by scripts/generate-protos (committed; see that script).
+        .target(name: "TeleportProto", dependencies: [
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ], path: "Sources/TeleportProto"),
         .target(name: "TeleportClient", dependencies: [
             "CLibSSH", "CCurl", "CSystem", "Templates",
             .product(name: "Mustache", package: "swift-mustache"),
