@@ -66,6 +66,8 @@ HOSTILE_MODES = {
     "ca-name-space": "the leaf host CA's cluster name holds a space",
     "ca-name-star": "the leaf host CA's cluster name is *",
     "ca-name-comma": "the leaf host CA's cluster name holds a comma (two known_hosts patterns)",
+    "ca-key-injection": "the leaf host CA's SSH key is followed by a newline and another known_hosts line",
+    "ca-tls-garbage": "the leaf host CA's TLS certificate is not PEM",
     "ca-huge-list": "GetCertAuthorities answers 100,000 host CAs (about 10 MB)",
     "ca-huge-response": "GetCertAuthorities answers one CA whose TLS cert is 64 MiB",
     "auth-garbage": "both methods answer bytes that are not a protobuf message",
@@ -101,9 +103,36 @@ def bad_parameter(message: str) -> RPCError:
 
 # --------------------------------------------------------------------------- key material
 
+API_DOMAIN = "teleport.cluster.local"
+ALPN_AUTH_PREFIX = "teleport-auth@"
+
+
 def hex_cluster_sni(cluster: str) -> str:
-    """The SNI (and ALPN suffix) Go tsh uses for a cluster's auth server."""
-    return cluster.encode().hex() + ".teleport.cluster.local"
+    """The SNI (and ALPN suffix) Go tsh uses for a cluster's auth server
+    (api/utils EncodeClusterName)."""
+    return cluster.encode().hex() + "." + API_DOMAIN
+
+
+def cluster_from_sni(name: str) -> Optional[str]:
+    """The cluster named by `<hex(cluster)>.teleport.cluster.local`; None if it is not one."""
+    suffix = "." + API_DOMAIN
+    if not name.endswith(suffix):
+        return None
+    label = name[:-len(suffix)]
+    if not label or "." in label:
+        return None
+    try:
+        return bytes.fromhex(label).decode("utf-8")
+    except ValueError:
+        return None
+
+
+def cluster_from_alpn(protocol: str) -> Optional[str]:
+    """The cluster of an ALPN protocol `teleport-auth@<hex(cluster)>.teleport.cluster.local`
+    (what the proxy routes to `AuthServers.port_for`); None for any other protocol."""
+    if not protocol.startswith(ALPN_AUTH_PREFIX):
+        return None
+    return cluster_from_sni(protocol[len(ALPN_AUTH_PREFIX):])
 
 
 def leaf_tls_ca(m: Material):
@@ -117,6 +146,15 @@ def leaf_tls_ca(m: Material):
         write_private(path, crypto.cert_pem(m.leaf_tls_ca))
         m.paths["leaf_tls_ca_pem"] = path
     return m.leaf_tls_ca_key, m.leaf_tls_ca
+
+
+def leaf_rotation_keys(m: Material) -> Tuple[str, bytes]:
+    """(SSH public line, TLS CA PEM) of the leaf's previous host CA, for a rotation in progress."""
+    if getattr(m, "leaf_old_host_ca", None) is None:
+        m.leaf_old_host_ca = crypto.generate_key(m.ssh_kind)
+        key = crypto.generate_key(m.tls_kind)
+        m.leaf_old_tls_ca = crypto.make_tls_ca(key, LEAF_CLUSTER, LEAF_CLUSTER)
+    return crypto.ssh_public_line(m.leaf_old_host_ca), crypto.cert_pem(m.leaf_old_tls_ca)
 
 
 def host_tls_ca(m: Material, cluster: str):
@@ -550,10 +588,11 @@ class ClusterAuth:
     """The auth state of one cluster, and its two RPC handlers."""
 
     def __init__(self, material: Material, cluster: str, fake_count: int,
-                 hostile: Optional[str]):
+                 hostile: Optional[str], leaf_rotation: bool = False):
         self.m = material
         self.cluster = cluster
         self.hostile = hostile
+        self.leaf_rotation = leaf_rotation
         self.fakes = [make_record(s) for s in fake_nodes(cluster, fake_count)]
         self.calls: List[Tuple[str, Any]] = []
 
@@ -563,10 +602,26 @@ class ClusterAuth:
         m = self.m
         root = make_host_ca(ROOT_CLUSTER, m.host_ca_pub, crypto.cert_pem(m.tls_ca))
         leaf = make_host_ca(LEAF_CLUSTER, m.leaf_host_ca_pub, crypto.cert_pem(leaf_tls_ca(m)[1]))
+        if self.leaf_rotation:
+            # Mid-rotation: the new keys sign, the old ones are still trusted
+            # (CertAuthorityV2.GetTrustedSSHKeyPairs/GetTrustedTLSKeyPairs use both sets).
+            old_ssh, old_tls = leaf_rotation_keys(m)
+            leaf.Spec.AdditionalTrustedKeys.SSH.add(PublicKey=_authorized_key(old_ssh))
+            leaf.Spec.AdditionalTrustedKeys.TLS.add(Cert=old_tls)
+            leaf.Spec.Rotation.State = "in_progress"
+            leaf.Spec.Rotation.Phase = "update_clients"
+            leaf.Spec.Rotation.Mode = "manual"
+            leaf.Spec.Rotation.CurrentID = str(uuid.uuid5(uuid.NAMESPACE_DNS, "rotation." + LEAF_CLUSTER))
         if self.hostile in CA_NAME_VALUES:
             bad = CA_NAME_VALUES[self.hostile]
             leaf.Metadata.Name = bad
             leaf.Spec.ClusterName = bad
+        elif self.hostile == "ca-key-injection":
+            line = leaf.Spec.ActiveKeys.SSH[0].PublicKey
+            leaf.Spec.ActiveKeys.SSH[0].PublicKey = (
+                line + b"@cert-authority * " + line.rstrip(b"\n") + b" type=host\n")
+        elif self.hostile == "ca-tls-garbage":
+            leaf.Spec.ActiveKeys.TLS[0].Cert = b"-----BEGIN CERTIFICATE-----\nnot base64 at all\n"
         cas = sorted([root, leaf], key=lambda ca: ca.Metadata.Name)
         if self.hostile == "ca-huge-list":
             template = make_host_ca(LEAF_CLUSTER, m.leaf_host_ca_pub, b"")
@@ -683,8 +738,9 @@ def _unary(fn: Callable[[Any, Any], Any], deserializer) -> grpc.RpcMethodHandler
 class AuthServer:
     """One cluster's auth gRPC server on a loopback port."""
 
-    def __init__(self, material: Material, cluster: str, fake_count: int, hostile: Optional[str]):
-        self.state = ClusterAuth(material, cluster, fake_count, hostile)
+    def __init__(self, material: Material, cluster: str, fake_count: int, hostile: Optional[str],
+                 leaf_rotation: bool = False):
+        self.state = ClusterAuth(material, cluster, fake_count, hostile, leaf_rotation)
         self.cluster = cluster
         self.server: Optional[grpc.aio.Server] = None
         self.port = 0
@@ -739,14 +795,18 @@ class AuthServers:
 
 async def start(material: Material, host: str = "127.0.0.1", *, hostile: Optional[str] = None,
                 root_fake_nodes: int = DEFAULT_ROOT_FAKE_NODES,
-                leaf_fake_nodes: int = DEFAULT_LEAF_FAKE_NODES) -> AuthServers:
-    """Starts the root's and the leaf's auth servers; returns them (ports via port_for)."""
+                leaf_fake_nodes: int = DEFAULT_LEAF_FAKE_NODES,
+                leaf_rotation: bool = False) -> AuthServers:
+    """Starts the root's and the leaf's auth servers; returns them (ports via port_for).
+
+    leaf_rotation: the leaf's host CA is mid-rotation, with its previous SSH key and TLS
+    certificate in AdditionalTrustedKeys (a faithful mode, not a hostile one)."""
     if hostile is not None and hostile not in HOSTILE_MODES:
         raise ValueError(f"unknown auth hostile mode {hostile!r}")
     servers: Dict[str, AuthServer] = {}
     try:
         for cluster, count in ((ROOT_CLUSTER, root_fake_nodes), (LEAF_CLUSTER, leaf_fake_nodes)):
-            s = AuthServer(material, cluster, count, hostile)
+            s = AuthServer(material, cluster, count, hostile, leaf_rotation)
             servers[cluster] = s
             await s.start(host)
     except BaseException:

@@ -117,6 +117,18 @@ def hostile_client(loop, material, mode, **client_kw):
     return servers, Client(material, servers, ROOT_CLUSTER, **client_kw)
 
 
+# --------------------------------------------------------------------------- routing names
+
+def test_alpn_and_sni_names():
+    assert auth_service.hex_cluster_sni("example.com") == \
+        "6578616d706c652e636f6d.teleport.cluster.local"
+    assert auth_service.cluster_from_alpn(
+        "teleport-auth@6578616d706c652e636f6d.teleport.cluster.local") == "example.com"
+    assert auth_service.cluster_from_alpn("h2") is None
+    assert auth_service.cluster_from_alpn("teleport-auth@zz.teleport.cluster.local") is None
+    assert auth_service.cluster_from_sni("a.b.teleport.cluster.local") is None
+
+
 # --------------------------------------------------------------------------- CAs
 
 def test_root_returns_host_cas_of_root_and_leaf(root, material):
@@ -307,6 +319,43 @@ def test_hostile_ca_names(loop, material, mode):
     try:
         names = {ca.Spec.ClusterName for ca in c.cas()}
         assert auth_service.CA_NAME_VALUES[mode] in names and ROOT_CLUSTER in names
+    finally:
+        c.close()
+        loop.run(servers.stop())
+
+
+def test_hostile_key_injection(loop, material):
+    servers, c = hostile_client(loop, material, "ca-key-injection")
+    try:
+        leaf = [ca for ca in c.cas() if ca.Spec.ClusterName == LEAF_CLUSTER][0]
+        assert leaf.Spec.ActiveKeys.SSH[0].PublicKey.count(b"\n") == 2
+        assert b"@cert-authority * " in leaf.Spec.ActiveKeys.SSH[0].PublicKey
+    finally:
+        c.close()
+        loop.run(servers.stop())
+
+
+def test_hostile_tls_garbage(loop, material):
+    servers, c = hostile_client(loop, material, "ca-tls-garbage")
+    try:
+        leaf = [ca for ca in c.cas() if ca.Spec.ClusterName == LEAF_CLUSTER][0]
+        assert b"not base64" in leaf.Spec.ActiveKeys.TLS[0].Cert
+    finally:
+        c.close()
+        loop.run(servers.stop())
+
+
+def test_leaf_rotation_adds_trusted_keys(loop, material):
+    servers = loop.run(auth_service.start(material, leaf_rotation=True, root_fake_nodes=0,
+                                          leaf_fake_nodes=0))
+    c = Client(material, servers, ROOT_CLUSTER)
+    try:
+        leaf = [ca for ca in c.cas() if ca.Spec.ClusterName == LEAF_CLUSTER][0]
+        old_ssh, old_tls = auth_service.leaf_rotation_keys(material)
+        assert [k.PublicKey for k in leaf.Spec.AdditionalTrustedKeys.SSH] == [(old_ssh + "\n").encode()]
+        assert [k.Cert for k in leaf.Spec.AdditionalTrustedKeys.TLS] == [old_tls]
+        assert leaf.Spec.ActiveKeys.SSH[0].PublicKey == (material.leaf_host_ca_pub + "\n").encode()
+        assert leaf.Spec.Rotation.State == "in_progress"
     finally:
         c.close()
         loop.run(servers.stop())
