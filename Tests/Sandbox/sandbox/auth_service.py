@@ -81,6 +81,11 @@ CA_NAME_VALUES = {
     "ca-name-comma": "leaf.test,*",
 }
 
+# Go's zero time.Time as a google.protobuf.Timestamp. Teleport's gogoproto fields with
+# stdtime and nullable=false (Rotation.Started, LastRotated, the schedule's times) are
+# always marshalled, so an unset one arrives as this value, not as an absent field.
+GO_ZERO_TIME_SECONDS = -62135596800
+
 HUGE_LIST_COUNT = 100_000
 HUGE_RESPONSE_BYTES = 64 * 1024 * 1024
 
@@ -202,6 +207,8 @@ def make_host_ca(cluster: str, ssh_pub_line: str, tls_cert_pem: bytes) -> typesp
     ca.Spec.ClusterName = cluster
     ca.Spec.ActiveKeys.SSH.add(PublicKey=_authorized_key(ssh_pub_line))
     ca.Spec.ActiveKeys.TLS.add(Cert=tls_cert_pem)
+    # Non-nullable in Teleport (gogoproto nullable=false): on the wire even when empty.
+    ca.Spec.AdditionalTrustedKeys.SetInParent()
     return ca
 
 
@@ -253,6 +260,12 @@ def make_node(name: str, node_uuid: str, addr: str, labels: Dict[str, str], *,
         s.Metadata.Expires.CopyFrom(ts)
     s.Spec.Addr = addr
     s.Spec.Hostname = name
+    # ServerSpecV2.Rotation is non-nullable, and so are its times: Teleport always sends it,
+    # with Go's zero time in every timestamp when no rotation ever happened.
+    rot = s.Spec.Rotation
+    for ts in (rot.Started, rot.LastRotated, rot.Schedule.UpdateClients,
+               rot.Schedule.UpdateServers, rot.Schedule.Standby):
+        ts.seconds = GO_ZERO_TIME_SECONDS
     s.Spec.UseTunnel = use_tunnel
     s.Spec.Version = version
     for k, (period_ns, command, result) in (cmd_labels or {}).items():

@@ -301,6 +301,14 @@ def test_leaf_lists_its_own_nodes(leaf, material):
     assert all(h.lower().startswith("leaf") for h in hostnames)
 
 
+def test_rotation_is_sent_with_go_zero_times(root):
+    n = root.page(Kinds=["node"], Limit=1, SortBy={"Field": "kind"}).Resources[0].Node
+    assert n.Spec.HasField("Rotation")
+    assert n.Spec.Rotation.Started.seconds == auth_service.GO_ZERO_TIME_SECONDS
+    assert n.Spec.Rotation.Schedule.Standby.seconds == auth_service.GO_ZERO_TIME_SECONDS
+    assert n.Spec.Rotation.Started.ToJsonString() == "0001-01-01T00:00:00Z"
+
+
 def test_real_nodes_are_agentless_with_their_addresses(root, material):
     nodes, _ = root.ls(PredicateExpression='labels.sshd == "openssh"')
     by_name = {n.Spec.Hostname: n for n in nodes}
