@@ -39,6 +39,10 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "TeleportClientTests", dependencies: ["TeleportClient"], exclude: ["Golden"]),
+        .testTarget(name: "TeleportProtoTests", dependencies: [
+            "TeleportProto",
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )
