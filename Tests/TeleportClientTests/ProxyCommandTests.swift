@@ -1,5 +1,11 @@
 import Testing
-@testable import TeleportClient
+@testable import TeleportKeys
+@testable import TeleportLogin
+@testable import TeleportProfile
+@testable import TeleportProxyCommand
+@testable import TeleportSSHConfig
+@testable import TeleportSupport
+@testable import TeleportWebAPI
 
 @Suite struct ProxyTargetTests {
     @Test(arguments: [

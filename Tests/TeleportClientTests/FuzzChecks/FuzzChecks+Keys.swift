@@ -3,7 +3,13 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-import TeleportClient
+import TeleportKeys
+import TeleportLogin
+import TeleportProfile
+import TeleportProxyCommand
+import TeleportSSHConfig
+import TeleportSupport
+import TeleportWebAPI
 
 extension FuzzChecks {
     // MARK: 1. Certificates

@@ -1,8 +1,14 @@
 import Foundation
 import Testing
-@testable import TeleportClient
+@testable import TeleportKeys
+@testable import TeleportLogin
+@testable import TeleportProfile
+@testable import TeleportProxyCommand
+@testable import TeleportSSHConfig
+@testable import TeleportSupport
+@testable import TeleportWebAPI
 
-/// The tests of `Sources/TeleportClient/Keys`, grouped so that
+/// The tests of `Sources/TeleportKeys`, grouped so that
 /// `swift test --filter Keys` selects them all.
 @Suite enum KeysTests {}
 
