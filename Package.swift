@@ -21,10 +21,11 @@ let package = Package(
     ],
     targets: [
         // libssh for SSH key material, libcurl for the web API: their headers,
-        // and a loader each that dlopens the library on first use, so commands
-        // that need neither start without them.
-        .target(name: "CLibSSH", path: "Sources/CLibSSH"),
-        .target(name: "CCurl", path: "Sources/CCurl"),
+        // and a loader each that dlopens the library on first use (through
+        // CDynamicLibrary), so commands that need neither start without them.
+        .target(name: "CDynamicLibrary", path: "Sources/CDynamicLibrary"),
+        .target(name: "CLibSSH", dependencies: ["CDynamicLibrary"], path: "Sources/CLibSSH"),
+        .target(name: "CCurl", dependencies: ["CDynamicLibrary"], path: "Sources/CCurl"),
         // Linux calls that Swift's Glibc module lacks.
         .systemLibrary(name: "CSystem", path: "Sources/CSystem"),
         // The templates in Templates/, compiled into the binary.
