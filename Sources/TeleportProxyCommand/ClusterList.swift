@@ -22,8 +22,8 @@ public enum ClusterList {
 
     /// Asks the proxy, over the same kind of leg as `tsh proxy ssh`. A
     /// best-effort caller can shorten the connect timeout.
-    public static func fetch(connection: LegProfile, maxConnectSeconds: Int? = nil) throws -> [Site] {
-        var leg = connection.leg(login: connection.anyLogin, sshPath: try LegProfile.sshPath())
+    public static func fetch(legProfile: LegProfile, maxConnectSeconds: Int? = nil) throws -> [Site] {
+        var leg = legProfile.leg(login: legProfile.anyLogin, sshPath: try LegProfile.sshPath())
         if let maxConnectSeconds { leg.connectTimeoutSeconds = min(leg.connectTimeoutSeconds, maxConnectSeconds) }
         let (result, stdout) = try ChildProcess.run(try leg.arguments(subsystem: "proxysites"),
                                                     captureStdout: true, stdinNull: true)
@@ -52,10 +52,10 @@ public enum ClusterList {
     /// Fetches and caches the list.
     @discardableResult
     public static func refresh(store: ProfileStore, proxyHost: String, maxConnectSeconds: Int? = nil) throws -> [Site] {
-        let connection = try LegProfile.load(store: store, proxyHost: proxyHost)
-        let sites = try fetch(connection: connection, maxConnectSeconds: maxConnectSeconds)
+        let legProfile = try LegProfile.load(store: store, proxyHost: proxyHost)
+        let sites = try fetch(legProfile: legProfile, maxConnectSeconds: maxConnectSeconds)
         try ProfileLock.with(store.directory) {
-            try store.saveClusters(ordered(sites, root: connection.rootCluster), proxyHost: proxyHost)
+            try store.saveClusters(ordered(sites, root: legProfile.rootCluster), proxyHost: proxyHost)
         }
         return sites
     }

@@ -19,7 +19,7 @@ public struct ProxySSH {
         }
     }
 
-    public let connection: LegProfile
+    public let legProfile: LegProfile
     public let cluster: String
     public let target: ProxyTarget
     public let login: String
@@ -36,27 +36,26 @@ public struct ProxySSH {
         guard let proxyHost = try request.selection.proxyHost(in: store.directory) else {
             throw TeleportError("Not logged in; run 'tsh login --proxy=<proxy>'", kind: .notLoggedIn)
         }
-        let connection = try validConnection(store: store, proxyHost: proxyHost,
-                                             relogin: request.relogin ? relogin : nil)
+        let legProfile = try validProfile(store: store, proxyHost: proxyHost, relogin: request.relogin ? relogin : nil)
         let cluster = request.selection.cluster
-            ?? (connection.entry.profile.cluster.isEmpty ? connection.rootCluster : connection.entry.profile.cluster)
+            ?? (legProfile.entry.profile.cluster.isEmpty ? legProfile.rootCluster : legProfile.entry.profile.cluster)
         try Names.validateCluster(cluster)
         let target = try ProxyTarget.parse(request.target, proxyHost: proxyHost, cluster: cluster)
-        let login = target.login ?? request.login ?? connection.entry.profile.user
+        let login = target.login ?? request.login ?? legProfile.entry.profile.user
         try Names.validateLogin(login)
-        return ProxySSH(connection: connection, cluster: cluster, target: target, login: login,
+        return ProxySSH(legProfile: legProfile, cluster: cluster, target: target, login: login,
                         sshPath: try LegProfile.sshPath(), multiplex: request.multiplex)
     }
 
     /// The profile with a certificate valid now. An expired one is renewed
     /// on the terminal when allowed, after which the caller must start over.
-    static func validConnection(store: ProfileStore, proxyHost: String, relogin: Relogin?) throws -> LegProfile {
+    static func validProfile(store: ProfileStore, proxyHost: String, relogin: Relogin?) throws -> LegProfile {
         let problem: String
         var kind = TeleportError.Kind.expired
         do {
-            let connection = try LegProfile.load(store: store, proxyHost: proxyHost)
-            guard connection.entry.certificate.isExpired() else { return connection }
-            let when = TimeText.goStyle(Int64(clamping: connection.entry.certificate.validBefore))
+            let legProfile = try LegProfile.load(store: store, proxyHost: proxyHost)
+            guard legProfile.entry.certificate.isExpired() else { return legProfile }
+            let when = TimeText.goStyle(Int64(clamping: legProfile.entry.certificate.validBefore))
             problem = "your certificate for \(proxyHost) expired at \(when)"
         } catch let error as TeleportError {
             guard FileSystem.exists(store.directory.profilePath(proxyHost: proxyHost)) else { throw error }
@@ -70,12 +69,12 @@ public struct ProxySSH {
         try relogin(profile, store)
         // OpenSSH read its identity and certificate files while tsh was
         // starting, so this connection would still offer the expired ones.
-        throw TeleportError("logged in to \(proxyHost) again; this connection was set up with the expired certificate, so run your command again")
+        throw TeleportError("logged in to \(proxyHost) again; this legProfile was set up with the expired certificate, so run your command again")
     }
 
     public var subsystem: String { target.subsystem(cluster: cluster) }
 
-    public var leg: ProxyLeg { connection.leg(login: login, sshPath: sshPath) }
+    public var leg: ProxyLeg { legProfile.leg(login: login, sshPath: sshPath) }
 
     /// The leg's argument vector; with a control path, as a client of that master.
     public func arguments(controlPath: String? = nil) throws -> [String] {
@@ -90,7 +89,7 @@ public struct ProxySSH {
     public func run() throws -> Int32 {
         // Held for the leg's lifetime: this leg's place on a shared master.
         let seat = multiplex
-            ? try Multiplexing.takeSeat(directory: connection.store.directory, leg: leg) : nil
+            ? try Multiplexing.takeSeat(directory: legProfile.store.directory, leg: leg) : nil
         let maxAttempts = 6
         var attempt = 0
         while true {
@@ -111,10 +110,10 @@ public struct ProxySSH {
             case .timeout:
                 let said = result.stderr.split(whereSeparator: \.isNewline).first
                     .map { ": " + Names.printable(String($0).trimmingCharacters(in: " \r\t"), limit: 200) } ?? ""
-                throw TeleportError("the proxy \(connection.sshProxy) did not answer within \(leg.connectTimeoutSeconds) seconds (the profile's ssh_dial_timeout)\(said); check that it is up and reachable", kind: .timeout)
+                throw TeleportError("the proxy \(legProfile.sshProxy) did not answer within \(leg.connectTimeoutSeconds) seconds (the profile's ssh_dial_timeout)\(said); check that it is up and reachable", kind: .timeout)
             case .hostKey:
                 Console.err(result.stderr)
-                throw TeleportError("the proxy \(connection.sshProxy) did not present a host certificate signed by a CA of \(connection.proxyHost) from your login; tsh never trusts a host key on first use. If the cluster rotated its CA, run 'tsh login --proxy=\(connection.proxyHost)'", kind: .untrusted)
+                throw TeleportError("the proxy \(legProfile.sshProxy) did not present a host certificate signed by a CA of \(legProfile.proxyHost) from your login; tsh never trusts a host key on first use. If the cluster rotated its CA, run 'tsh login --proxy=\(legProfile.proxyHost)'", kind: .untrusted)
             default:
                 Console.err(result.stderr)
                 return result.status == 0 ? 1 : result.status
@@ -170,7 +169,7 @@ public struct ProxySSH {
 
     /// The clusters behind the proxy: asked afresh, else from the cache.
     private func knownClusters() -> [String] {
-        if let sites = try? ClusterList.fetch(connection: connection) { return sites.map(\.name) }
-        return (try? connection.store.cachedClusters(proxyHost: connection.proxyHost)) ?? []
+        if let sites = try? ClusterList.fetch(legProfile: legProfile) { return sites.map(\.name) }
+        return (try? legProfile.store.cachedClusters(proxyHost: legProfile.proxyHost)) ?? []
     }
 }

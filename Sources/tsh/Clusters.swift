@@ -25,9 +25,9 @@ struct Clusters: ParsableCommand {
         guard let host = try ProfileSelection(proxy: proxyOption.proxy).proxyHost(in: store.directory) else {
             throw TeleportError("Not logged in.", kind: .notLoggedIn)
         }
-        let connection = try LegProfile.load(store: store, proxyHost: host)
+        let legProfile = try LegProfile.load(store: store, proxyHost: host)
         let sites = try ClusterList.refresh(store: store, proxyHost: host)
-        let report = ClusterReport(sites: sites, root: connection.rootCluster, selected: connection.entry.profile.cluster)
+        let report = ClusterReport(sites: sites, root: legProfile.rootCluster, selected: legProfile.entry.profile.cluster)
         Console.out(report.rendered(format))
     }
 }

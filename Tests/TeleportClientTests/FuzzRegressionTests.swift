@@ -1,12 +1,6 @@
 import Foundation
 import Testing
-import TeleportKeys
-import TeleportLogin
-import TeleportProfile
-import TeleportProxyCommand
-import TeleportSSHConfig
 import TeleportSupport
-import TeleportWebAPI
 
 /// Replays every input kept under `Golden/fuzz/<target>/` (crashes the fuzzer
 /// found, and inputs crafted to reach the corners of each parser, see

@@ -1,12 +1,7 @@
 import Testing
 import Foundation
-@testable import TeleportKeys
-@testable import TeleportLogin
 @testable import TeleportProfile
-@testable import TeleportProxyCommand
-@testable import TeleportSSHConfig
 @testable import TeleportSupport
-@testable import TeleportWebAPI
 
 @Suite struct KeyDirectoryUpdateTests {
     /// A fresh directory under the system temp dir, removed by the caller.

@@ -1,11 +1,6 @@
 import Testing
-@testable import TeleportKeys
-@testable import TeleportLogin
 @testable import TeleportProfile
-@testable import TeleportProxyCommand
-@testable import TeleportSSHConfig
 @testable import TeleportSupport
-@testable import TeleportWebAPI
 
 @Suite struct KnownHostsTests {
     let newLine = KnownHosts.caLine(proxyHost: "proxy.example.com", cluster: "example.com",

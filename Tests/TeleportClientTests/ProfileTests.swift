@@ -1,12 +1,7 @@
 import Testing
 import Foundation
-@testable import TeleportKeys
-@testable import TeleportLogin
 @testable import TeleportProfile
-@testable import TeleportProxyCommand
-@testable import TeleportSSHConfig
 @testable import TeleportSupport
-@testable import TeleportWebAPI
 
 @Suite struct ProfileTests {
     static func alice() -> Profile {

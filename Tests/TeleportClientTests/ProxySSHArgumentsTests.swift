@@ -1,6 +1,7 @@
 import Testing
 @testable import TeleportProfile
 @testable import TeleportProxyCommand
+@testable import TeleportSupport
 @testable import tsh
 
 /// `tsh proxy ssh`'s hand parser against ArgumentParser: for every form the

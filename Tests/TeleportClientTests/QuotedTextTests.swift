@@ -1,11 +1,5 @@
 import Testing
-@testable import TeleportKeys
-@testable import TeleportLogin
-@testable import TeleportProfile
-@testable import TeleportProxyCommand
-@testable import TeleportSSHConfig
 @testable import TeleportSupport
-@testable import TeleportWebAPI
 
 /// The three double-quoted forms we write share one escaper; each differs only
 /// in how it shows the scalars beyond `"`, `\`, LF, CR and tab.

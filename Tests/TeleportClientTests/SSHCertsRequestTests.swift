@@ -1,10 +1,5 @@
 import Testing
 import Foundation
-@testable import TeleportKeys
-@testable import TeleportLogin
-@testable import TeleportProfile
-@testable import TeleportProxyCommand
-@testable import TeleportSSHConfig
 @testable import TeleportSupport
 @testable import TeleportWebAPI
 

@@ -1,11 +1,7 @@
 import Testing
-@testable import TeleportKeys
-@testable import TeleportLogin
 @testable import TeleportProfile
-@testable import TeleportProxyCommand
 @testable import TeleportSSHConfig
 @testable import TeleportSupport
-@testable import TeleportWebAPI
 
 @Suite struct SSHConfigTests {
     static func parameters(clusters: [String] = ["example.com"], login: String = "", port: Int = 3022) -> SSHConfigParameters {

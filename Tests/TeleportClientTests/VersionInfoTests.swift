@@ -1,11 +1,6 @@
 import Testing
-@testable import TeleportKeys
 @testable import TeleportLogin
-@testable import TeleportProfile
-@testable import TeleportProxyCommand
-@testable import TeleportSSHConfig
 @testable import TeleportSupport
-@testable import TeleportWebAPI
 
 @Suite struct VersionInfoTests {
     @Test func reportsTheLinkedLibraryVersions() {

@@ -1,3 +1,4 @@
+import CCurl
 import Testing
 @testable import TeleportLogin
 @testable import TeleportSupport
@@ -27,6 +28,17 @@ let pingJSON = #"{"cluster_name":"root.test","auth":{"type":"local","second_fact
 
 @Suite struct WebClientErrorTests {
     static let web = WebClient(address: HostPort(host: "p.test", port: 3080), http: FakeTransport(answers: [:]))
+
+    @Test func curlFailuresGetAKind() {
+        let url = "https://p.test:3080/webapi/ping"
+        #expect(HTTPClient.error(for: CURLE_COULDNT_CONNECT, url: url, detail: "refused", timeout: 30)
+            == TeleportError("cannot reach the proxy at https://p.test:3080: refused; check --proxy and your network", kind: .unreachable))
+        #expect(HTTPClient.error(for: CURLE_COULDNT_RESOLVE_HOST, url: url, detail: "x", timeout: 30).kind == .unreachable)
+        #expect(HTTPClient.error(for: CURLE_OPERATION_TIMEDOUT, url: url, detail: "x", timeout: 30).kind == .timeout)
+        #expect(HTTPClient.error(for: CURLE_PEER_FAILED_VERIFICATION, url: url, detail: "x", timeout: 30).kind == .untrusted)
+        #expect(HTTPClient.error(for: CURLE_RECV_ERROR, url: url, detail: "x", timeout: 30)
+            == TeleportError("request to https://p.test:3080 failed: x"))
+    }
 
     @Test func teleportErrorBodiesBecomeTheMessage() {
         let error = WebAPIError.from(status: 403, body: Array(#"{"error":{"message":"access denied"}}"#.utf8),

@@ -4,12 +4,8 @@ import FoundationEssentials
 import Foundation
 #endif
 import TeleportKeys
-import TeleportLogin
 import TeleportProfile
-import TeleportProxyCommand
-import TeleportSSHConfig
 import TeleportSupport
-import TeleportWebAPI
 
 extension FuzzChecks {
     // MARK: 1. Certificates

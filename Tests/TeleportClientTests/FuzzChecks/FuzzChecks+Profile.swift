@@ -3,13 +3,8 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-import TeleportKeys
-import TeleportLogin
 import TeleportProfile
-import TeleportProxyCommand
-import TeleportSSHConfig
 import TeleportSupport
-import TeleportWebAPI
 
 extension FuzzChecks {
     // MARK: 3. Profiles

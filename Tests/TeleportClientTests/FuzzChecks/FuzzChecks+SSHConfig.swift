@@ -3,13 +3,9 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-import TeleportKeys
-import TeleportLogin
 import TeleportProfile
-import TeleportProxyCommand
 import TeleportSSHConfig
 import TeleportSupport
-import TeleportWebAPI
 
 extension FuzzChecks {
     // MARK: 7. ssh_config

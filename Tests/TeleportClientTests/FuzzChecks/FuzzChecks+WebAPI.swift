@@ -5,9 +5,7 @@ import Foundation
 #endif
 import TeleportKeys
 import TeleportLogin
-import TeleportProfile
 import TeleportProxyCommand
-import TeleportSSHConfig
 import TeleportSupport
 import TeleportWebAPI
 

@@ -14,7 +14,6 @@ import FoundationEssentials
 import Foundation
 #endif
 import TeleportKeys
-import TeleportLogin
 import TeleportProfile
 import TeleportProxyCommand
 import TeleportSSHConfig

@@ -1,12 +1,7 @@
 import Foundation
 import Testing
 @testable import TeleportKeys
-@testable import TeleportLogin
-@testable import TeleportProfile
-@testable import TeleportProxyCommand
-@testable import TeleportSSHConfig
 @testable import TeleportSupport
-@testable import TeleportWebAPI
 
 extension KeysTests {
 

@@ -1,12 +1,6 @@
 import Foundation
 import Testing
-@testable import TeleportKeys
-@testable import TeleportLogin
-@testable import TeleportProfile
-@testable import TeleportProxyCommand
-@testable import TeleportSSHConfig
 @testable import TeleportSupport
-@testable import TeleportWebAPI
 
 /// The tests of `Sources/TeleportKeys`, grouped so that
 /// `swift test --filter Keys` selects them all.
