@@ -1,16 +1,25 @@
 // swift-tools-version:6.1
 import PackageDescription
 
+// One target per layer, so the compiler enforces that dependencies run one
+// way (README, "Layout") and builds independent layers in parallel:
+//   tsh → Login / ProxyCommand / SSHConfig → Profile → Keys → Support
+//   Login → WebAPI → Support
+//   Login, ProxyCommand → Transport → Proto, Support
 let package = Package(
     name: "tsh",
     products: [
         .executable(name: "tsh", targets: ["tsh"]),
-        .library(name: "TeleportClient", targets: ["TeleportClient"]),
+        .library(name: "TeleportLibraries", targets: [
+            "TeleportSupport", "TeleportKeys", "TeleportWebAPI", "TeleportProfile",
+            "TeleportLogin", "TeleportProxyCommand", "TeleportSSHConfig", "TeleportTransport",
+        ]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
+        // Teleport's transport: TLS with our own ALPN, SNI and roots, gRPC over it.
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
@@ -19,28 +28,33 @@ let package = Package(
         .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.0"),
     ],
     targets: [
-        // System libraries: libssh for SSH key material, libcurl for the web API.
-        // Their headers only: both are loaded with dlopen on first use (see the
-        // shims), so commands that need neither start without them.
-        .systemLibrary(name: "CLibSSH", path: "Sources/CLibSSH", providers: [.apt(["libssh-dev"])]),
-        .systemLibrary(name: "CCurl", path: "Sources/CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
-        // Linux calls that Swift's Glibc module lacks.
+        // libssh for SSH key material, libcurl for the web API: their headers,
+        // and a loader each that dlopens the library on first use (through
+        // CDynamicLibrary), so commands that need neither start without them.
+        .target(name: "CDynamicLibrary", path: "Sources/CDynamicLibrary"),
+        .target(name: "CLibSSH", dependencies: ["CDynamicLibrary"], path: "Sources/CLibSSH"),
+        .target(name: "CCurl", dependencies: ["CDynamicLibrary"], path: "Sources/CCurl"),
+        // Linux calls that Swift's Glibc module lacks. (Not `CSystem`: swift-system,
+        // which swift-nio brings, has a target of that name.)
         .systemLibrary(name: "CLinuxShims", path: "Sources/CLinuxShims"),
         // The templates in Templates/, compiled into the binary.
         .target(name: "Templates", path: "Templates", exclude: ["README.md"],
                 resources: [.embedInCode("openssh-config.mustache")]),
-        // Messages generated from Protos/ by scripts/generate-protos (committed; see that script).
+        // Messages generated from Protos/ by scripts/generate-protos (committed: the
+        // protoc plugin takes minutes to build).
         .target(name: "TeleportProto", dependencies: [
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ], path: "Sources/TeleportProto"),
-        .target(name: "TeleportClient", dependencies: [
-            "CLibSSH", "CCurl", "CLinuxShims", "Templates", "TeleportTransport",
-            .product(name: "Mustache", package: "swift-mustache"),
+
+        .target(name: "TeleportSupport", dependencies: ["CLinuxShims"]),
+        .target(name: "TeleportKeys", dependencies: [
+            "TeleportSupport", "CLibSSH",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
+        .target(name: "TeleportWebAPI", dependencies: ["TeleportSupport", "CCurl"]),
         .target(name: "TeleportTransport", dependencies: [
-            "TeleportProto",
+            "TeleportSupport", "TeleportProto",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -53,11 +67,26 @@ let package = Package(
             .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
             .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
         ]),
+        .target(name: "TeleportProfile", dependencies: ["TeleportKeys", "TeleportSupport"]),
+        .target(name: "TeleportLogin", dependencies: [
+            "TeleportProfile", "TeleportWebAPI", "TeleportKeys", "TeleportTransport", "TeleportSupport",
+        ]),
+        .target(name: "TeleportProxyCommand", dependencies: [
+            "TeleportProfile", "TeleportTransport", "TeleportSupport",
+        ]),
+        .target(name: "TeleportSSHConfig", dependencies: [
+            "TeleportProfile", "TeleportSupport", "Templates",
+            .product(name: "Mustache", package: "swift-mustache"),
+        ]),
         .executableTarget(name: "tsh", dependencies: [
-            "TeleportClient",
+            "TeleportLogin", "TeleportProxyCommand", "TeleportSSHConfig", "TeleportTransport",
+            "TeleportProfile", "TeleportKeys", "TeleportWebAPI", "TeleportSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .testTarget(name: "TeleportClientTests", dependencies: ["TeleportClient"], exclude: ["Golden"]),
+        .testTarget(name: "TeleportClientTests", dependencies: [
+            "tsh", "TeleportLogin", "TeleportProxyCommand", "TeleportSSHConfig", "TeleportTransport",
+            "TeleportProfile", "TeleportKeys", "TeleportWebAPI", "TeleportSupport",
+        ], exclude: ["Golden"]),
         .testTarget(name: "TeleportProtoTests", dependencies: [
             "TeleportProto",
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),

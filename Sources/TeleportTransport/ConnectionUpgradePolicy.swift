@@ -1,12 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import TeleportSupport
 
 /// `TELEPORT_TLS_ROUTING_CONN_UPGRADE` overrides what login found, as Go tsh
 /// reads it (api/client/alpn_conn_upgrade.go).
 public enum ConnectionUpgradePolicy {
     public static func required(stored: Bool) -> Bool {
-        switch environment("TELEPORT_TLS_ROUTING_CONN_UPGRADE")?.lowercased() {
+        switch Environment.value("TELEPORT_TLS_ROUTING_CONN_UPGRADE")?.lowercased() {
         case "1"?, "true"?, "yes"?: return true
         case "0"?, "false"?, "no"?: return false
         default: return stored
@@ -17,12 +15,7 @@ public enum ConnectionUpgradePolicy {
 extension TLSRoute.Trust {
     /// The system roots, or SSL_CERT_FILE / SSL_CERT_DIR, as for the web API.
     public static var systemFromEnvironment: TLSRoute.Trust {
-        .system(caFile: environment("SSL_CERT_FILE"), caDirectory: environment("SSL_CERT_DIR"))
+        .system(caFile: Environment.value("SSL_CERT_FILE"), caDirectory: Environment.value("SSL_CERT_DIR"))
     }
 }
 
-private func environment(_ name: String) -> String? {
-    guard let raw = getenv(name) else { return nil }
-    let value = String(cString: raw)
-    return value.isEmpty ? nil : value
-}

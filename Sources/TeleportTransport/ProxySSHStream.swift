@@ -30,25 +30,23 @@ public struct ProxySSHStream: Sendable {
     /// Connects, asks for the node, and relays stdin and stdout until the
     /// node's side ends. Until the proxy has accepted the target, nothing is
     /// read from stdin, so a caller may still fall back to another transport
-    /// when this throws `TransportError` with `fallbackPossible`.
+    /// when this throws a `TeleportError` of kind `.unsupported`.
     public func run() async throws {
         let transport: HTTP2ClientTransport.WrappedChannel
         do {
             transport = try await GRPCConnection.connect(route)
         } catch let failure as TransportFailure {
-            throw TransportError(failure, established: false)
+            throw failure.teleportError()
         }
         let established = EstablishedFlag()
         do {
             try await withGRPCClient(transport: transport) { client in
                 try await call(client, established: established)
             }
-        } catch let error as TransportError {
-            throw error
         } catch let error as RPCError {
-            throw TransportError(.status(error.code, error.message), established: established.value)
+            throw TransportFailure.status(error.code, error.message).teleportError(established: established.value)
         } catch let failure as TransportFailure {
-            throw TransportError(failure, established: established.value)
+            throw failure.teleportError(established: established.value)
         }
     }
 

@@ -1,10 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
-
-#if canImport(Glibc)
-import Glibc
-#endif
+import TeleportSupport
 
 /// stdin and stdout as one NIO channel, so relayed bytes flow with
 /// backpressure: nothing is read from stdin faster than the proxy takes it,

@@ -41,7 +41,7 @@ final class TLSHandshakeObserver: ChannelInboundHandler, RemovableChannelHandler
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        fail(TransportFailure.closed("the server closed the connection during the TLS handshake"))
+        fail(TransportFailure.notOffered("the server closed the connection during the TLS handshake"))
         context.fireChannelInactive()
     }
 

@@ -1,5 +1,5 @@
 import ArgumentParser
-import TeleportClient
+import TeleportSupport
 import TeleportTransport
 
 /// `tsh proxy tls-relay`: the OpenSSH leg's own ProxyCommand under TLS
@@ -30,8 +30,9 @@ struct TLSRelayCommand: ParsableCommand {
             upgrade: connUpgrade ? ConnectionUpgrade(serverName: serverName, trust: trust) : nil)
         do {
             try BlockingCall.run { try await TLSRelay.run(route) }
-        } catch let error as TransportError {
-            throw TeleportError("cannot reach the proxy's SSH service at \(address) inside TLS: \(error.detail)")
+        } catch let error as TeleportError {
+            throw TeleportError("cannot reach the proxy's SSH service at \(address) inside TLS: \(error.message)",
+                                kind: error.kind)
         }
     }
 }
