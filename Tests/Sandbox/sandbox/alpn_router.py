@@ -14,7 +14,10 @@ raw relay), so that large transfers are plain recv/sendall loops.
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import logging
+import os
 import select
 import socket
 import ssl
@@ -196,19 +199,54 @@ def _close(*socks) -> None:
             pass
 
 
+def _pump_copy(src: socket.socket, dst: socket.socket) -> None:
+    buf = bytearray(RELAY_CHUNK)
+    view = memoryview(buf)
+    while True:
+        n = src.recv_into(buf)
+        if n == 0:
+            return
+        dst.sendall(view[:n])
+
+
+def _pump_splice(src: socket.socket, dst: socket.socket) -> bool:
+    """Kernel-side copy through a pipe (splice(2)). False when splice is not usable
+    here and nothing was moved (the caller copies instead)."""
+    try:
+        r, w = os.pipe2(os.O_CLOEXEC)
+    except (AttributeError, OSError):
+        return False
+    try:
+        try:
+            fcntl.fcntl(w, 1031, RELAY_CHUNK)  # F_SETPIPE_SZ
+        except OSError:
+            pass
+        moved = False
+        while True:
+            try:
+                n = os.splice(src.fileno(), w, RELAY_CHUNK, flags=os.SPLICE_F_MOVE)
+            except OSError as e:
+                if not moved and e.errno in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+                    return False
+                raise
+            if n == 0:
+                return True
+            moved = True
+            while n:
+                n -= os.splice(r, dst.fileno(), n, flags=os.SPLICE_F_MOVE)
+    finally:
+        os.close(r)
+        os.close(w)
+
+
 def raw_relay(a: socket.socket, b: socket.socket) -> None:
     """Bytes both ways between two plain sockets, half-close propagated; returns when
     both directions are done. Runs one direction in a helper thread."""
 
     def pump(src: socket.socket, dst: socket.socket) -> None:
-        buf = bytearray(RELAY_CHUNK)
-        view = memoryview(buf)
         try:
-            while True:
-                n = src.recv_into(buf)
-                if n == 0:
-                    break
-                dst.sendall(view[:n])
+            if not _pump_splice(src, dst):
+                _pump_copy(src, dst)
         except OSError:
             pass
         try:
