@@ -313,14 +313,14 @@ def ssl_relay(tls: ssl.SSLSocket, plain: socket.socket, idle: float = 3600.0) ->
             last = time.monotonic()
             if tls in r:
                 try:
+                    # Drain what has arrived (until the socket would block), not just
+                    # one record per select.
                     while len(to_plain) < high:
                         d = tls.recv(RELAY_CHUNK)
                         if not d:
                             tls_eof = True
                             break
                         to_plain += d
-                        if not tls.pending():
-                            break
                 except (ssl.SSLWantReadError, ssl.SSLWantWriteError):
                     pass
                 except (ssl.SSLError, OSError):
