@@ -25,7 +25,7 @@ import struct
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Set, Tuple
+from typing import Callable, List, Optional, Set, Tuple
 
 log = logging.getLogger("sandbox.alpn")
 
@@ -67,7 +67,7 @@ def parse_client_hello(buf: bytes) -> Optional[ClientHello]:
     while True:
         if len(buf) - off < 5:
             return None
-        ctype, major, _minor, length = buf[off], buf[off + 1], buf[off + 2], \
+        ctype, major, length = buf[off], buf[off + 1], \
             struct.unpack(">H", buf[off + 3:off + 5])[0]
         if ctype != 22 or major != 3:
             raise HelloError("not a TLS handshake record")

@@ -12,7 +12,6 @@ import time
 import pytest
 
 from sandbox import alpn_router, grpc_client as g, procs, testing, websocket
-from sandbox.proto import transport_pb2 as pb
 
 PING_SECONDS = "0.3"
 
