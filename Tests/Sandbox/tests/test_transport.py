@@ -350,3 +350,14 @@ def test_tls_on_ssh_port_in_sshd_mode_is_not_served_but_ssh_works(pool, tmp_path
     assert testing.proxy_ssh_banner(st)[1].startswith(b"SSH-2.0-")
     st.close_send()
     assert finish(st)[0] == 0
+
+
+def test_legacy_suite_rsa_tls(pool, tmp_path):
+    """RSA host/user TLS CAs and an RSA client key (suite legacy)."""
+    s = pool.get(suite="legacy", tls_routing=True)
+    who = Identity(s, tmp_path)
+    for port in (s["ssh_port"], s["web_port"]):
+        st = open_ssh(s, who, port=port)
+        assert testing.proxy_ssh_banner(st)[1].startswith(b"SSH-2.0-")
+        st.close_send()
+        assert finish(st) == (0, "")
