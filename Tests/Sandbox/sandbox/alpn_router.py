@@ -14,7 +14,10 @@ raw relay), so that large transfers are plain recv/sendall loops.
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import logging
+import os
 import select
 import socket
 import ssl
@@ -22,7 +25,7 @@ import struct
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Set, Tuple
+from typing import Callable, List, Optional, Set, Tuple
 
 log = logging.getLogger("sandbox.alpn")
 
@@ -64,7 +67,7 @@ def parse_client_hello(buf: bytes) -> Optional[ClientHello]:
     while True:
         if len(buf) - off < 5:
             return None
-        ctype, major, _minor, length = buf[off], buf[off + 1], buf[off + 2], \
+        ctype, major, length = buf[off], buf[off + 1], \
             struct.unpack(">H", buf[off + 3:off + 5])[0]
         if ctype != 22 or major != 3:
             raise HelloError("not a TLS handshake record")
@@ -196,19 +199,54 @@ def _close(*socks) -> None:
             pass
 
 
+def _pump_copy(src: socket.socket, dst: socket.socket) -> None:
+    buf = bytearray(RELAY_CHUNK)
+    view = memoryview(buf)
+    while True:
+        n = src.recv_into(buf)
+        if n == 0:
+            return
+        dst.sendall(view[:n])
+
+
+def _pump_splice(src: socket.socket, dst: socket.socket) -> bool:
+    """Kernel-side copy through a pipe (splice(2)). False when splice is not usable
+    here and nothing was moved (the caller copies instead)."""
+    try:
+        r, w = os.pipe2(os.O_CLOEXEC)
+    except (AttributeError, OSError):
+        return False
+    try:
+        try:
+            fcntl.fcntl(w, 1031, RELAY_CHUNK)  # F_SETPIPE_SZ
+        except OSError:
+            pass
+        moved = False
+        while True:
+            try:
+                n = os.splice(src.fileno(), w, RELAY_CHUNK, flags=os.SPLICE_F_MOVE)
+            except OSError as e:
+                if not moved and e.errno in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+                    return False
+                raise
+            if n == 0:
+                return True
+            moved = True
+            while n:
+                n -= os.splice(r, dst.fileno(), n, flags=os.SPLICE_F_MOVE)
+    finally:
+        os.close(r)
+        os.close(w)
+
+
 def raw_relay(a: socket.socket, b: socket.socket) -> None:
     """Bytes both ways between two plain sockets, half-close propagated; returns when
     both directions are done. Runs one direction in a helper thread."""
 
     def pump(src: socket.socket, dst: socket.socket) -> None:
-        buf = bytearray(RELAY_CHUNK)
-        view = memoryview(buf)
         try:
-            while True:
-                n = src.recv_into(buf)
-                if n == 0:
-                    break
-                dst.sendall(view[:n])
+            if not _pump_splice(src, dst):
+                _pump_copy(src, dst)
         except OSError:
             pass
         try:
@@ -275,14 +313,14 @@ def ssl_relay(tls: ssl.SSLSocket, plain: socket.socket, idle: float = 3600.0) ->
             last = time.monotonic()
             if tls in r:
                 try:
+                    # Drain what has arrived (until the socket would block), not just
+                    # one record per select.
                     while len(to_plain) < high:
                         d = tls.recv(RELAY_CHUNK)
                         if not d:
                             tls_eof = True
                             break
                         to_plain += d
-                        if not tls.pending():
-                            break
                 except (ssl.SSLWantReadError, ssl.SSLWantWriteError):
                     pass
                 except (ssl.SSLError, OSError):

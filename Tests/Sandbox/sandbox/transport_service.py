@@ -68,12 +68,190 @@ def _split_host_port(s: str) -> Tuple[str, str]:
     return host, port
 
 
+def _varint(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        if n:
+            out.append(b | 0x80)
+        else:
+            out.append(b)
+            return bytes(out)
+
+
+def frame_response(field: int, data) -> bytes:
+    """The wire encoding of a response whose only field `field` is Frame{payload: data}
+    (ProxySSHResponse.ssh = 2, ProxyClusterResponse.frame = 1). `data` is bytes or a
+    list of chunks: built in one copy, without message objects."""
+    chunks = data if isinstance(data, list) else [data]
+    n = sum(len(c) for c in chunks)
+    inner_head = b"\x0a" + _varint(n)
+    head = bytes([(field << 3) | 2]) + _varint(len(inner_head) + n) + inner_head
+    return b"".join([head, *chunks])
+
+
+def _read_varint(b: bytes, off: int) -> Tuple[int, int]:
+    n = shift = 0
+    while True:
+        if off >= len(b) or shift > 63:
+            raise ValueError("bad varint")
+        c = b[off]
+        off += 1
+        n |= (c & 0x7F) << shift
+        if not c & 0x80:
+            return n, off
+        shift += 7
+
+
+class RawFrame:
+    """A request that is exactly one Frame in field `field` (`ssh` = 2 of
+    ProxySSHRequest, `frame` = 2 of ProxyClusterRequest), its payload a zero-copy view."""
+    __slots__ = ("field", "payload")
+
+    def __init__(self, field: int, payload: memoryview):
+        self.field = field
+        self.payload = payload
+
+
+def _fast_frame(raw: bytes) -> Optional[RawFrame]:
+    """The canonical encoding `<field 2, LEN>{<field 1, LEN> payload}` without a copy;
+    None for anything else (then protobuf parses it)."""
+    try:
+        if not raw or raw[0] != 0x12:
+            return None
+        ln, off = _read_varint(raw, 1)
+        if off + ln != len(raw) or ln == 0 or raw[off] != 0x0A:
+            return None
+        n, off2 = _read_varint(raw, off + 1)
+        if off2 + n != len(raw):
+            return None
+        return RawFrame(2, memoryview(raw)[off2:])
+    except ValueError:
+        return None
+
+
+def _deserialize_ssh(raw: bytes):
+    return _fast_frame(raw) or pb.ProxySSHRequest.FromString(raw)
+
+
+def _deserialize_cluster(raw: bytes):
+    return _fast_frame(raw) or pb.ProxyClusterRequest.FromString(raw)
+
+
+def _ssh_payload(req):
+    if isinstance(req, RawFrame):
+        return req.payload
+    return req.ssh.payload if req.WhichOneof("frame") == "ssh" else None
+
+
+def _cluster_payload(req):
+    if isinstance(req, RawFrame):
+        return req.payload
+    return req.frame.payload if req.HasField("frame") else None
+
+
+def _serialize(msg) -> bytes:
+    return msg if isinstance(msg, bytes) else msg.SerializeToString()
+
+
 def _wrap(*messages: str) -> str:
     """trace.UserMessage of an error wrapped with messages (outermost first)."""
     out = messages[0]
     for depth, m in enumerate(messages[1:], start=1):
         out += "\n" + "\t" * depth + m
     return out
+
+
+class BackendPipe(asyncio.Protocol):
+    """TCP to the node (or auth server) for the relay. Received chunks are kept as they
+    arrive (no copy) and taken all at once; reading pauses above HIGH_WATER bytes until
+    they are taken (backpressure to the node). Writes wait while the send buffer is
+    above HIGH_WATER."""
+
+    HIGH_WATER = READ_CHUNK
+
+    def __init__(self) -> None:
+        self.transport: Optional[asyncio.Transport] = None
+        self.chunks: list = []
+        self.size = 0
+        self.eof = False
+        self.paused = False
+        self._read_waiter: Optional[asyncio.Future] = None
+        self._write_waiter: Optional[asyncio.Future] = None
+        self._write_paused = False
+
+    def connection_made(self, transport) -> None:  # type: ignore[override]
+        self.transport = transport
+
+    def _wake_reader(self) -> None:
+        w, self._read_waiter = self._read_waiter, None
+        if w is not None and not w.done():
+            w.set_result(None)
+
+    def data_received(self, data: bytes) -> None:
+        self.chunks.append(data)
+        self.size += len(data)
+        if self.size >= self.HIGH_WATER and not self.paused:
+            self.paused = True
+            self.transport.pause_reading()
+        self._wake_reader()
+
+    def eof_received(self) -> bool:
+        self.eof = True
+        self._wake_reader()
+        return True  # keep our sending side open: the client may still write
+
+    def connection_lost(self, exc) -> None:
+        self.eof = True
+        self._wake_reader()
+        self.resume_writing()
+
+    def pause_writing(self) -> None:
+        self._write_paused = True
+
+    def resume_writing(self) -> None:
+        self._write_paused = False
+        w, self._write_waiter = self._write_waiter, None
+        if w is not None and not w.done():
+            w.set_result(None)
+
+    async def take(self) -> Optional[list]:
+        """Everything received so far (a list of chunks), or None at EOF."""
+        while not self.chunks and not self.eof:
+            self._read_waiter = asyncio.get_running_loop().create_future()
+            await self._read_waiter
+        if not self.chunks:
+            return None
+        out, self.chunks, self.size = self.chunks, [], 0
+        if self.paused and not self.transport.is_closing():
+            self.paused = False
+            self.transport.resume_reading()
+        return out
+
+    async def write(self, data: bytes) -> None:
+        if self.transport.is_closing():
+            raise ConnectionResetError("backend closed")
+        self.transport.write(data)
+        while self._write_paused and not self.transport.is_closing():
+            self._write_waiter = asyncio.get_running_loop().create_future()
+            await self._write_waiter
+
+    def write_eof(self) -> None:
+        if not self.transport.is_closing() and self.transport.can_write_eof():
+            self.transport.write_eof()
+
+    def close(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
+
+
+async def _dial(host: str, port: int) -> BackendPipe:
+    loop = asyncio.get_running_loop()
+    _, pipe = await asyncio.wait_for(loop.create_connection(BackendPipe, host, port),
+                                     DIAL_TIMEOUT)
+    pipe.transport.set_write_buffer_limits(high=BackendPipe.HIGH_WATER)
+    return pipe
 
 
 class TransportService(pb_grpc.TransportServiceServicer):
@@ -104,7 +282,7 @@ class TransportService(pb_grpc.TransportServiceServicer):
         if first is grpc.aio.EOF:
             await context.abort(grpc.StatusCode.UNKNOWN, _wrap("failed receiving first frame",
                                                                 "EOF"))
-        if not first.HasField("dial_target"):
+        if isinstance(first, RawFrame) or not first.HasField("dial_target"):
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT,
                                 "first frame must contain a dial target")
         target = first.dial_target
@@ -132,8 +310,7 @@ class TransportService(pb_grpc.TransportServiceServicer):
             # "unable to locate node matching UUID-like target": trace.NotFound
             await context.abort(grpc.StatusCode.NOT_FOUND, _wrap(DIAL_HOST_WRAP, msg))
         try:
-            reader, writer = await asyncio.wait_for(asyncio.open_connection(
-                "127.0.0.1", node.port, limit=READ_CHUNK), DIAL_TIMEOUT)
+            pipe = await _dial("127.0.0.1", node.port)
         except (OSError, asyncio.TimeoutError) as e:
             await context.abort(grpc.StatusCode.UNAVAILABLE,
                                 _wrap(DIAL_HOST_WRAP, f"connection refused: {e}"))
@@ -142,12 +319,10 @@ class TransportService(pb_grpc.TransportServiceServicer):
         try:
             await context.write(pb.ProxySSHResponse(
                 details=pb.ClusterDetails(fips_enabled=self.fips)))
-            await self._relay(context, reader, writer,
-                              lambda req: req.ssh.payload if req.WhichOneof("frame") == "ssh"
-                              else None,
-                              lambda data: pb.ProxySSHResponse(ssh=pb.Frame(payload=data)))
+            await self._relay(context, pipe, _ssh_payload,
+                              lambda data: frame_response(2, data))
         finally:
-            writer.close()
+            pipe.close()
 
     # ------------------------------------------------------------------ ProxyCluster
 
@@ -159,6 +334,8 @@ class TransportService(pb_grpc.TransportServiceServicer):
         if first is grpc.aio.EOF:
             await context.abort(grpc.StatusCode.UNKNOWN, _wrap("failed receiving first frame",
                                                                 "EOF"))
+        if isinstance(first, RawFrame):  # a frame but no cluster name
+            first = pb.ProxyClusterRequest(frame=pb.Frame(payload=bytes(first.payload)))
         cluster = first.cluster or ROOT_CLUSTER
         wrap = f"failed dialing cluster {json.dumps(first.cluster)}"
         if cluster not in CLUSTERS:
@@ -171,26 +348,22 @@ class TransportService(pb_grpc.TransportServiceServicer):
                                 f"connecting to the auth server of cluster {json.dumps(cluster)} "
                                 f"is not supported by the sandbox")
         try:
-            reader, writer = await asyncio.wait_for(asyncio.open_connection(
-                backend[0], backend[1], limit=READ_CHUNK), DIAL_TIMEOUT)
+            pipe = await _dial(backend[0], backend[1])
         except (OSError, asyncio.TimeoutError) as e:
             await context.abort(grpc.StatusCode.UNAVAILABLE, _wrap(wrap, str(e)))
         log.info("ProxyCluster %s as %s -> %s:%d", cluster, user, *backend)
         try:
             if first.HasField("frame") and first.frame.payload:
-                writer.write(first.frame.payload)
-                await writer.drain()
-            await self._relay(context, reader, writer,
-                              lambda req: req.frame.payload if req.HasField("frame") else None,
-                              lambda data: pb.ProxyClusterResponse(frame=pb.Frame(payload=data)))
+                await pipe.write(first.frame.payload)
+            await self._relay(context, pipe, _cluster_payload,
+                              lambda data: frame_response(1, data))
         finally:
-            writer.close()
+            pipe.close()
 
     # ------------------------------------------------------------------ relay
 
     @staticmethod
-    async def _relay(context, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                     payload_of, response_for) -> None:
+    async def _relay(context, pipe: BackendPipe, payload_of, response_for) -> None:
         """Frames both ways with backpressure. End of the request stream -> write_eof
         to the backend; backend EOF -> the handler returns (status OK)."""
 
@@ -198,21 +371,24 @@ class TransportService(pb_grpc.TransportServiceServicer):
             while True:
                 req = await context.read()
                 if req is grpc.aio.EOF:
-                    if writer.can_write_eof() and not writer.is_closing():
-                        writer.write_eof()
+                    pipe.write_eof()
                     return
                 data = payload_of(req)
                 if data:
-                    writer.write(data)
-                    await writer.drain()
+                    await pipe.write(data)
 
         up = asyncio.get_running_loop().create_task(upstream())
+        msgs = total = 0
         try:
             while True:
-                data = await reader.read(READ_CHUNK)
-                if not data:
+                chunks = await pipe.take()
+                if chunks is None:
                     break
-                await context.write(response_for(data))
+                # Everything buffered goes in one message, up to the high-water mark
+                # (about 1 MiB) plus one read.
+                msgs += 1
+                total += sum(len(c) for c in chunks)
+                await context.write(response_for(chunks))
         except (ConnectionError, OSError):
             pass
         finally:
@@ -224,6 +400,7 @@ class TransportService(pb_grpc.TransportServiceServicer):
                 pass
             except Exception:  # noqa: BLE001
                 log.debug("upstream ended", exc_info=True)
+            log.info("relay: %d bytes to the client in %d messages", total, msgs)
 
 
 class TransportServer:
@@ -255,7 +432,19 @@ class TransportServer:
             ("grpc.max_send_message_length", MAX_MESSAGE),
             ("grpc.so_reuseport", 0),
         ])
-        pb_grpc.add_TransportServiceServicer_to_server(self.service, self.server)
+        # The generated registration, except that responses may also be pre-encoded
+        # bytes (frame_response): the relay's hot path skips message objects.
+        handlers = {
+            "ProxySSH": grpc.stream_stream_rpc_method_handler(
+                self.service.ProxySSH, request_deserializer=_deserialize_ssh,
+                response_serializer=_serialize),
+            "ProxyCluster": grpc.stream_stream_rpc_method_handler(
+                self.service.ProxyCluster,
+                request_deserializer=_deserialize_cluster,
+                response_serializer=_serialize),
+        }
+        self.server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(
+            "teleport.transport.v1.TransportService", handlers),))
         path = os.path.join(self.state_dir, "transport.sock")
         if len(path) < 100:
             try:

@@ -82,6 +82,7 @@ class TransportStack:
             "tls_routing": self.tls_routing,
             "conn_upgrade": self.conn_upgrade,
             "grpc_transport": self.grpc_enabled,
+            "no_grpc_transport": not self.grpc_enabled,
             "host_tls_ca_pem": p["tls_ca_pem"],
             "user_tls_ca_pem": p["user_tls_ca_pem"],
             "host_tls_ca_key": p["host_tls_ca_key"],

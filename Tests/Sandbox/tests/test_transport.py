@@ -343,8 +343,21 @@ def test_tls_on_ssh_port_in_sshd_mode_is_not_served_but_ssh_works(pool, tmp_path
     who = Identity(s, tmp_path)
     r = run(testing.node_ssh_argv(s, who.kh, who.keys, "node1", "sandbox.test", ["echo", "ok"]))
     assert (r.returncode, r.stdout) == (0, b"ok\n"), r.stderr
+    # The real sshd owns the SSH port: a TLS ClientHello there gets no TLS.
+    assert refused(s, s["ssh_port"], who.crt, who.key) is not None
     # With TLS routing the TransportService is on the web port.
     st = open_ssh(s, who, port=s["web_port"])
     assert testing.proxy_ssh_banner(st)[1].startswith(b"SSH-2.0-")
     st.close_send()
     assert finish(st)[0] == 0
+
+
+def test_legacy_suite_rsa_tls(pool, tmp_path):
+    """RSA host/user TLS CAs and an RSA client key (suite legacy)."""
+    s = pool.get(suite="legacy", tls_routing=True)
+    who = Identity(s, tmp_path)
+    for port in (s["ssh_port"], s["web_port"]):
+        st = open_ssh(s, who, port=port)
+        assert testing.proxy_ssh_banner(st)[1].startswith(b"SSH-2.0-")
+        st.close_send()
+        assert finish(st) == (0, "")
