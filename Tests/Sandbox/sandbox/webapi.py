@@ -133,8 +133,9 @@ class WebAPI:
         return doc
 
     def auth_settings(self, connector: Optional[str] = None) -> Dict[str, Any]:
-        sf = self.opts["second_factor"]
         local = self.local_auth_settings()
+        if self.opts["second_factor"] == "webauthn":
+            local["webauthn"] = {"rp_id": _mfa.RP_ID}
         if connector in _SYSTEM_CONNECTORS:
             local["local"] = {"name": connector}  # pingWithConnector echoes it
             return local
@@ -144,8 +145,6 @@ class WebAPI:
             names = [self.sso.connector] if self.sso.enabled else []
             raise bad_parameter(f"invalid connector name: {connector}; "
                                 f"valid options: {', '.join(names)}")
-        if sf == "webauthn":
-            local["webauthn"] = {"rp_id": _mfa.RP_ID}
         return local
 
     def local_auth_settings(self) -> Dict[str, Any]:
