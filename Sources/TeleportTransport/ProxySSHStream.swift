@@ -32,19 +32,20 @@ public struct ProxySSHStream: Sendable {
     /// read from stdin, so a caller may still fall back to another transport
     /// when this throws a `TeleportError` of kind `.unsupported`.
     public func run() async throws {
-        let transport: HTTP2ClientTransport.WrappedChannel
+        let connected: Connected
         do {
-            transport = try await GRPCConnection.connect(route)
+            connected = try await GRPCConnection.connect(route)
         } catch let failure as TransportFailure {
             throw failure.teleportError()
         }
         let established = EstablishedFlag()
         do {
-            try await withGRPCClient(transport: transport) { client in
+            try await withGRPCClient(transport: connected.transport) { client in
                 try await call(client, established: established)
             }
         } catch let error as RPCError {
-            throw TransportFailure.status(error.code, error.message).teleportError(established: established.value)
+            let failure = connected.tlsFailure ?? .status(error.code, error.message)
+            throw failure.teleportError(established: established.value)
         } catch let failure as TransportFailure {
             throw failure.teleportError(established: established.value)
         }

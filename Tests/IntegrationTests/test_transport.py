@@ -66,7 +66,8 @@ def test_dry_run_says_grpc_and_why(routed):
     assert first.startswith("# transport: grpc, TransportService ProxySSH to localhost:")
     assert "ALPN teleport-proxy-ssh-grpc,h2" in first
     assert "server name 73616e64626f782e74657374.teleport.cluster.local" in first
-    assert ("TLS routing" in first) == routed.routing
+    assert ("(TLS routing: the web address" in first) == routed.routing
+    assert ("(no TLS routing: TLS to the SSH port" in first) == (not routed.routing)
     assert ("connection upgrade" in first) == routed.upgrade
     # The OpenSSH leg is what would run if the proxy did not offer gRPC.
     argv = shlex.split(r.stdout, comments=True)
