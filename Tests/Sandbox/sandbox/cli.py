@@ -11,7 +11,7 @@ import sys
 import time
 from typing import List, Optional
 
-from . import hostile, login_cli, procs
+from . import auth_service, hostile, login_cli, procs
 from .supervisor import pid_path, state_path, supervise
 
 PKG_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -25,9 +25,9 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--mode", choices=["asyncssh", "sshd"], default="asyncssh")
     p.add_argument("--proxy-host-key", choices=["cert", "plain"], default="cert",
                    help="plain: hostile mode, the proxy offers a plain host key only")
-    p.add_argument("--hostile", choices=sorted(hostile.MODES), default=None, metavar="MODE",
-                   help="hostile-server mode, off by default (see README): "
-                        + ", ".join(sorted(hostile.MODES)))
+    modes = sorted({**hostile.MODES, **auth_service.HOSTILE_MODES})
+    p.add_argument("--hostile", choices=modes, default=None, metavar="MODE",
+                   help="hostile-server mode, off by default (see README): " + ", ".join(modes))
     p.add_argument("--strict-node-ports", action="store_true",
                    help="route name matches like real Teleport does for agentless "
                         "(address-registered) nodes: a requested port must equal the node's port")

@@ -11,7 +11,7 @@ import sys
 import time
 from typing import Any, Dict, List, Optional
 
-from . import procs
+from . import auth_service, procs
 from .material import LEAF_CLUSTER, PROXY_HOST, ROOT_CLUSTER, Material, write_private
 from .hostile import SilentListener
 from .nodes import SSHD, write_node_config, write_proxy_sshd_config
@@ -41,6 +41,7 @@ class Supervisor:
         self.proxy: Optional[ProxyContext] = None
         self.silent: List[SilentListener] = []
         self.transport: Optional[TransportStack] = None
+        self.auth: Optional[auth_service.AuthServers] = None
         self.stop_event: Optional[asyncio.Event] = None
 
     # ----------------------------------------------------------------- start
@@ -131,6 +132,12 @@ class Supervisor:
             self.web, web_port, ssh_port, ssh_front=self.opts["mode"] == "asyncssh"
             and hostile != "silent-ssh", web_ok=hostile != "silent-web")
         self.web.ssh_port = ssh_port
+        # The auth gRPC servers of the root and the leaf, behind `teleport-auth@` and
+        # ProxyCluster (the auth API: host CAs after login, `tsh ls`).
+        auth_hostile = hostile if hostile in auth_service.HOSTILE_MODES else None
+        self.auth = await auth_service.start(m, "127.0.0.1", hostile=auth_hostile)
+        for cluster, port in self.auth.ports().items():
+            self.transport.set_auth_backend("127.0.0.1", port, cluster)
         for port in [web_port, ssh_port] + [n.port for n in m.nodes]:
             for _ in range(100):
                 if procs.port_open(port):
@@ -140,6 +147,7 @@ class Supervisor:
                 raise RuntimeError(f"port {port} is not accepting")
         state = self._state(m, web_port, ssh_port, proxy_principals, requests_log)
         state.update(self.transport.state_fields())
+        state["auth_ports"] = self.auth.ports()
         tmp = state_path(self.state_dir) + ".tmp"
         write_private(tmp, (json.dumps(state, indent=2) + "\n").encode())
         os.replace(tmp, state_path(self.state_dir))
@@ -210,15 +218,20 @@ class Supervisor:
                 if s.proc and s.proc.poll() is not None:
                     log.error("sshd %s exited with %s", s.name, s.proc.returncode)
 
-    def set_auth_backend(self, host: str, port: int) -> None:
-        """The root cluster's auth gRPC server, for ProxyCluster and `teleport-auth@`."""
+    def set_auth_backend(self, host: str, port: int, cluster: str = ROOT_CLUSTER) -> None:
+        """A cluster's auth gRPC server, for ProxyCluster and `teleport-auth@`."""
         if self.transport is not None:
-            self.transport.set_auth_backend(host, port)
+            self.transport.set_auth_backend(host, port, cluster)
 
     async def _stop_all(self) -> None:
         if self.transport is not None:
             try:
                 await asyncio.wait_for(self.transport.stop(), 3)
+            except Exception:  # noqa: BLE001
+                pass
+        if self.auth is not None:
+            try:
+                await asyncio.wait_for(self.auth.stop(), 2)
             except Exception:  # noqa: BLE001
                 pass
         if self.proxy is not None:

@@ -165,8 +165,10 @@ def test_first_request_without_dial_target(plain, alice_plain):
     assert finish(st) == (INVALID_ARGUMENT, "first frame must contain a dial target")
 
 
-def test_proxy_cluster_without_auth_backend(plain, alice_plain):
-    for cluster, want in (("sandbox.test", UNIMPLEMENTED), ("nosuch.test", NOT_FOUND)):
+def test_proxy_cluster_to_an_unknown_cluster(plain, alice_plain):
+    # The supervisor routes both clusters to their auth servers; only unknown ones fail.
+    assert set(plain["auth_ports"]) == {"sandbox.test", "leaf.test"}
+    for cluster, want in (("nosuch.test", NOT_FOUND),):
         t = g.tls_connect("127.0.0.1", plain["ssh_port"], plain["tls_ca_pem"],
                           alice_plain.crt, alice_plain.key, g.sni_for("sandbox.test"))
         st = g.GrpcStream(t, g.PROXY_CLUSTER, g.sni_for("sandbox.test"))
