@@ -90,11 +90,14 @@ def test_a_bad_proxy_host_certificate_is_refused_and_nothing_hangs(tsh_bin, tmp_
         t = Tsh(tsh_bin, tmp_path / "home", state)
         r = t.login("alice")
         assert r.returncode == 0, r.stderr  # the web API is honest; only the SSH port lies
+        # The SSH port's host certificate matters to the OpenSSH leg only (the
+        # gRPC transport never speaks SSH to the proxy), so that leg is forced.
         config = tmp_path / "ssh_config"
-        config.write_text(t.run("config", "-l", state["os_user"]).stdout)
+        config.write_text(t.run("config", "-l", state["os_user"]).stdout
+                          .replace(" proxy ssh ", " proxy ssh --transport=openssh "))
         for _ in range(2):
             t0 = time.monotonic()
-            r = subprocess.run([tsh_bin, "proxy", "ssh", f"{state['os_user']}@node1:3022"], input=b"",
+            r = subprocess.run([tsh_bin, "proxy", "ssh", "--transport=openssh", f"{state['os_user']}@node1:3022"], input=b"",
                                capture_output=True, timeout=60, env=t.env())
             took = time.monotonic() - t0
             assert r.returncode == 1, r.stderr

@@ -98,7 +98,9 @@ def test_nothing_in_the_profile_directory_is_readable_by_others(tsh, tmp_path):
     home.mkdir()
     assert tsh.login("alice").returncode == 0
     assert tsh.run("config", "--install", env={"HOME": str(home)}).returncode == 0
-    r = subprocess.run([tsh.binary, "proxy", "ssh", "--multiplex", f"{tsh.state['os_user']}@node1:3022"],
+    # Control sockets belong to the OpenSSH leg (gRPC legs share nothing).
+    r = subprocess.run([tsh.binary, "proxy", "ssh", "--transport=openssh", "--multiplex",
+                        f"{tsh.state['os_user']}@node1:3022"],
                        input=b"", capture_output=True, timeout=60, env=tsh.env())
     assert r.stdout.startswith(b"SSH-2.0-"), r.stderr
 
