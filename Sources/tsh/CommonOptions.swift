@@ -5,13 +5,15 @@ import TeleportProfile
 /// (for the commands that honour them), it becomes a `ProfileSelection`,
 /// which applies tsh's environment fallbacks and the current profile.
 struct ProxyOption: ParsableArguments {
-    @Option(name: .long, help: "Teleport proxy: host, host:webport or host:webport,sshport; names the profile. Default: the current profile. Env: TELEPORT_PROXY.")
+    @Option(name: .long, help: "Teleport proxy: host, host:webport or host:webport,sshport; names the profile. Default: the current profile. Env: TELEPORT_PROXY.",
+            completion: .custom(OfflineCompletions.profiles))
     var proxy: String?
 }
 
 /// `--cluster`, for the commands that pick a cluster.
 struct ClusterOption: ParsableArguments {
-    @Option(name: .long, help: "Teleport cluster. Env: TELEPORT_CLUSTER.")
+    @Option(name: .long, help: "Teleport cluster. Env: TELEPORT_CLUSTER.",
+            completion: .custom(OfflineCompletions.clusters))
     var cluster: String?
 }
 

@@ -23,9 +23,12 @@ struct TSH: ParsableCommand {
             Config.self,
             Login.self,
             Logout.self,
+            SSH.self,
+            SCP.self,
             Proxy.self,
             Clusters.self,
             Status.self,
+            Completion.self,
             Version.self,
         ])
 
@@ -33,6 +36,10 @@ struct TSH: ParsableCommand {
     /// stderr and exit 1, as real tsh does; help goes to stdout with exit 0.
     static func runAndExit() -> Never {
         finish {
+            if CommandLine.arguments.count == 1 {
+                Console.out(GettingStarted.text)
+                return
+            }
             // OpenSSH runs `tsh proxy ssh` for every connection: its common
             // forms skip ArgumentParser, whose reflection costs milliseconds.
             if let fast = ProxySSHArguments.fastParse(CommandLine.arguments) {
