@@ -222,3 +222,48 @@ zpty -d z
     assert "_tsh: function" in r.stdout, r.stdout + r.stderr
     after_tab = r.stdout.split("tsh co", 1)[-1]
     assert "config" in after_tab and "completion" in after_tab, r.stdout + r.stderr
+
+
+# ---------------------------------------------------------------- man page
+
+MAN_PAGE = ROOT / "share" / "man" / "man1" / "tsh.1"
+
+
+def walk(command, path=()):
+    yield path, command
+    for sub in command.get("subcommands", []):
+        if sub["commandName"] != "help":
+            yield from walk(sub, path + (sub["commandName"],))
+
+
+def test_the_man_page_names_every_command_and_flag(tsh_bin):
+    """Keeps share/man/man1/tsh.1 in sync: regenerate it with scripts/generate-manual."""
+    r = subprocess.run([tsh_bin, "--experimental-dump-help"], capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    import json
+    page = MAN_PAGE.read_text()
+    missing = []
+    for path, command in walk(json.loads(r.stdout)["command"]):
+        if path and f"{path[-1]}" not in page:
+            missing.append(" ".join(path))
+        for arg in command.get("arguments", []):
+            if not arg.get("shouldDisplay", True):
+                continue
+            for name in arg.get("names", []):
+                flag = ("--" if name["kind"] == "long" else "-") + name["name"]
+                # mdoc writes them on ".It Fl" lines: "Fl -proxy", "Fl p , -port".
+                pattern = rf"^\.It Fl .*-{re.escape(name['name'])}\b"
+                if name["kind"] == "long" and not re.search(pattern, page, re.M):
+                    missing.append(f"{' '.join(path)} {flag}")
+        if command.get("abstract") and command["abstract"] not in page.replace("\n", " "):
+            missing.append(f"{' '.join(path)}: abstract")
+    assert not missing, "tsh.1 is out of date (run scripts/generate-manual): " + ", ".join(missing)
+
+
+@pytest.mark.skipif(shutil.which("man") is None, reason="man-db is not installed (scripts/setup --sandbox)")
+def test_man_renders_the_page():
+    r = subprocess.run(["man", "-l", str(MAN_PAGE)], capture_output=True, text=True, timeout=60,
+                       env=dict(os.environ, MANPAGER="cat", PAGER="cat", MANWIDTH="100"))
+    assert r.returncode == 0, r.stderr
+    assert "tsh ssh" in r.stdout or "ssh" in r.stdout
+    assert "SYNOPSIS" in r.stdout and "Teleport client for OpenSSH" in r.stdout
