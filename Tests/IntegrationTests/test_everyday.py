@@ -267,3 +267,27 @@ def test_man_renders_the_page():
     assert r.returncode == 0, r.stderr
     assert "tsh ssh" in r.stdout or "ssh" in r.stdout
     assert "SYNOPSIS" in r.stdout and "Teleport client for OpenSSH" in r.stdout
+
+
+# ---------------------------------------------------------------- scripts/install
+
+def test_install_into_a_prefix_then_login_ssh_and_config(tsh_bin, sandbox, tmp_path):
+    prefix = tmp_path / "prefix"
+    r = subprocess.run([str(ROOT / "scripts" / "install"), "--prefix", str(prefix), "--binary", tsh_bin],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    installed = prefix / "bin" / "tsh"
+    assert os.access(installed, os.X_OK)
+    for path in ("share/man/man1/tsh.1", "share/bash-completion/completions/tsh",
+                 "share/zsh/site-functions/_tsh", "share/fish/vendor_completions.d/tsh.fish"):
+        assert (prefix / path).stat().st_size > 0, path
+    assert f"Add {prefix}/bin to your PATH" in r.stdout
+    t = Tsh(str(installed), tmp_path / "home", sandbox)
+    r = t.login("alice")
+    assert r.returncode == 0, r.stderr
+    r = t.run("ssh", f"{sandbox['os_user']}@node1", "echo", "installed")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "installed\n"
+    r = t.run("config")
+    assert r.returncode == 0, r.stderr
+    assert f'ProxyCommand "{installed}" proxy ssh' in r.stdout
