@@ -173,10 +173,9 @@ def host_tls_ca(m: Material, cluster: str):
 
 
 def user_tls_ca_pem(m: Material) -> bytes:
-    """The CA that signs users' TLS certificates: the root's (a leaf trusts it as well).
-
-    TODO: the root's user TLS CA, once Material has one apart from the host TLS CA."""
-    return crypto.cert_pem(m.tls_ca)
+    """The CA that signs users' TLS certificates: the root's user TLS CA, which the web
+    login signs with (a leaf trusts it as well)."""
+    return crypto.cert_pem(m.user_tls_ca)
 
 
 def auth_server_credentials(m: Material, cluster: str) -> grpc.ServerCredentials:

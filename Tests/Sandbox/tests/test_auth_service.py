@@ -51,7 +51,7 @@ class Client:
         m = material
         key = crypto.generate_key("ecdsa")
         not_after = dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=1)
-        ca_key, ca_cert = user_ca or (m.tls_ca_key, m.tls_ca)
+        ca_key, ca_cert = user_ca or (m.user_tls_ca_key, m.user_tls_ca)
         cert = crypto.make_tls_user_cert(ca_key, ca_cert, key.public_key(), "alice",
                                          ["access"], ["alice"], "", not_after)
         roots = tls_ca or crypto.cert_pem(auth_service.host_tls_ca(m, cluster)[1])
