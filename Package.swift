@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "TeleportLibraries", targets: [
             "TeleportSupport", "TeleportKeys", "TeleportWebAPI", "TeleportProfile",
             "TeleportLogin", "TeleportProxyCommand", "TeleportSSHConfig", "TeleportTransport",
+            "TeleportAuthAPI",
         ]),
     ],
     dependencies: [
@@ -68,6 +69,15 @@ let package = Package(
             .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
         ]),
         .target(name: "TeleportProfile", dependencies: ["TeleportKeys", "TeleportSupport"]),
+        // The auth server's API through the proxy: host CAs after login, `tsh ls`.
+        .target(name: "TeleportAuthAPI", dependencies: [
+            "TeleportTransport", "TeleportProto", "TeleportProfile", "TeleportKeys", "TeleportSupport",
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            .product(name: "GRPCCore", package: "grpc-swift-2"),
+            .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+            .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+        ]),
         .target(name: "TeleportLogin", dependencies: [
             "TeleportProfile", "TeleportWebAPI", "TeleportKeys", "TeleportTransport", "TeleportSupport",
         ]),
@@ -79,12 +89,12 @@ let package = Package(
             .product(name: "Mustache", package: "swift-mustache"),
         ]),
         .executableTarget(name: "tsh", dependencies: [
-            "TeleportLogin", "TeleportProxyCommand", "TeleportSSHConfig", "TeleportTransport",
+            "TeleportAuthAPI", "TeleportLogin", "TeleportProxyCommand", "TeleportSSHConfig", "TeleportTransport",
             "TeleportProfile", "TeleportKeys", "TeleportWebAPI", "TeleportSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "TeleportClientTests", dependencies: [
-            "tsh", "TeleportLogin", "TeleportProxyCommand", "TeleportSSHConfig", "TeleportTransport",
+            "tsh", "TeleportAuthAPI", "TeleportLogin", "TeleportProxyCommand", "TeleportSSHConfig", "TeleportTransport",
             "TeleportProfile", "TeleportKeys", "TeleportWebAPI", "TeleportSupport",
         ], exclude: ["Golden"]),
         .testTarget(name: "TeleportProtoTests", dependencies: [

@@ -9,13 +9,17 @@ import NIOSSL
 /// TLS offers only `grpc-exp`/`h2`, while Teleport routes on its ALPN names,
 /// the cluster's server name and the user's certificate. The TLS runs on a
 /// TCP connection, or inside the WebSocket of a connection upgrade.
-enum GRPCConnection {
+package enum GRPCConnection {
     /// The event loops of the process: one is plenty for one connection.
-    static var group: any EventLoopGroup { MultiThreadedEventLoopGroup.singleton }
+    package static var group: any EventLoopGroup { MultiThreadedEventLoopGroup.singleton }
 
     /// Connects and completes the TLS handshake. Throws `TransportFailure`;
     /// `.notOffered` when the server agreed on no protocol of the route.
-    static func connect(_ route: TLSRoute) async throws -> Connected {
+    ///
+    /// `connectedSocket`: run the TLS on this already connected socket (one
+    /// end of a socket pair whose other end a stream carries) instead of
+    /// dialling the route's host and port; NIO takes ownership of it.
+    package static func connect(_ route: TLSRoute, connectedSocket: NIOBSDSocket.Handle? = nil) async throws -> Connected {
         let context = try route.makeContext()
         let timeout = TimeAmount.seconds(max(1, route.connectTimeoutSeconds))
         let opened = NIOLockedValueBox<(any Channel)?>(nil)
@@ -35,7 +39,7 @@ enum GRPCConnection {
         config.http2.targetWindowSize = 8 << 20
         config.http2.authority = route.serverName
         let transport = try await HTTP2ClientTransport.WrappedChannel.wrapping(config: config) { configure in
-            if let upgrade = route.upgrade {
+            if let upgrade = route.upgrade, connectedSocket == nil {
                 return try await WebSocketTunnel.open(
                     host: route.host, port: route.port, upgrade: upgrade, connectTimeout: timeout, group: group
                 ) { channel in
@@ -45,9 +49,11 @@ enum GRPCConnection {
             }
             let configured = NIOLockedValueBox<EventLoopFuture<HTTP2ClientTransport.WrappedChannel.ConfiguredChannel>?>(nil)
             do {
-                _ = try await ClientBootstrap(group: group)
-                    .connectTimeout(timeout)
-                    .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                var bootstrap = ClientBootstrap(group: group).connectTimeout(timeout)
+                if connectedSocket == nil {
+                    bootstrap = bootstrap.channelOption(.socketOption(.tcp_nodelay), value: 1)
+                }
+                bootstrap = bootstrap
                     .channelInitializer { channel in
                         do {
                             try addTLS(channel)
@@ -58,7 +64,11 @@ enum GRPCConnection {
                         configured.withLockedValue { $0 = future }
                         return future.map { _ in }
                     }
-                    .connect(host: route.host, port: route.port).get()
+                if let connectedSocket {
+                    _ = try await bootstrap.withConnectedSocket(connectedSocket).get()
+                } else {
+                    _ = try await bootstrap.connect(host: route.host, port: route.port).get()
+                }
             } catch let failure as TransportFailure {
                 throw failure
             } catch {
@@ -88,10 +98,10 @@ enum GRPCConnection {
 
 /// A connected gRPC transport, and where a TLS alert that came after the
 /// handshake is kept.
-struct Connected: Sendable {
-    let transport: HTTP2ClientTransport.WrappedChannel
+package struct Connected: Sendable {
+    package let transport: HTTP2ClientTransport.WrappedChannel
     let lateFailure: NIOLockedValueBox<TransportFailure?>
 
     /// The TLS-level reason for a failed call, when there is one.
-    var tlsFailure: TransportFailure? { lateFailure.withLockedValue { $0 } }
+    package var tlsFailure: TransportFailure? { lateFailure.withLockedValue { $0 } }
 }

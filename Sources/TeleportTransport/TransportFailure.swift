@@ -6,7 +6,7 @@ import TeleportSupport
 /// What went wrong on a TLS or gRPC leg, classified where the evidence is
 /// (the TLS alert, the gRPC status), so callers can decide: fall back to
 /// another transport, explain, or retry.
-enum TransportFailure: Error, Sendable {
+package enum TransportFailure: Error, Sendable {
     /// The proxy does not serve this route: no ALPN protocol agreed, a
     /// non-TLS answer (the SSH banner of an old proxy's SSH port), or
     /// gRPC UNIMPLEMENTED. Nothing was relayed, so another transport may run.
@@ -57,7 +57,7 @@ extension TransportFailure {
     /// The one error type, with the kind callers switch on. A failure after
     /// the proxy accepted the target is the end of that connection, whatever
     /// its cause: nothing else may take over then.
-    func teleportError(established: Bool = false) -> TeleportError {
+    package func teleportError(established: Bool = false) -> TeleportError {
         if established {
             return TeleportError("the connection ended: \(detail)", kind: .other)
         }

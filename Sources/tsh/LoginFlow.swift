@@ -1,3 +1,4 @@
+import TeleportAuthAPI
 import TeleportLogin
 import TeleportProfile
 import TeleportProxyCommand
@@ -20,6 +21,13 @@ enum LoginFlow {
             try ClusterList.refresh(store: store, proxyHost: host, maxConnectSeconds: 5)
         } catch let error as TeleportError {
             Console.warning("logged in, but could not refresh the list of clusters: \(error.message)")
+        }
+        // The host CAs of the root and its leaves (known_hosts, cas/), as Go tsh's
+        // UpdateTrustedCA does; a failure leaves the login standing.
+        do {
+            try HostAuthorityUpdate.run(store: store, proxyHost: host, maxConnectSeconds: 5)
+        } catch let error as TeleportError {
+            Console.warning("logged in, but could not fetch the clusters' host CAs: \(error.message)")
         }
         return host
     }

@@ -63,22 +63,10 @@ def test_routing_to_a_leaf_cluster_node(session, tmp_path):
                           f"--proxy={session.state['web_addr']}", f"{node(session, 'leafnode1', leaf)}:3022"],
                          input=b"", capture_output=True, timeout=30, env=session.env())
     assert leg.stdout.startswith(b"SSH-2.0-OpenSSH"), leg.stderr
-    # OpenSSH cannot check the leaf's host certificate from our known_hosts
-    # (the leaf CA comes only from Teleport's auth API): it refuses.
-    r = subprocess.run(["ssh", "-F", str(session.config), node(session, "leafnode1", leaf), "true"],
-                       capture_output=True, timeout=60, env=session.env())
-    assert r.returncode == 255
-    assert b"Host key verification failed" in r.stderr
-    # With the leaf's CA line added by hand, the whole path works.
-    config = session.run("config", "-l", session.state["os_user"]).stdout
-    assert f"Host *.{leaf} localhost" in config
-    kh = tmp_path / "known_hosts"
-    ca = pathlib.Path(session.state["leaf_host_ca_pub"]).read_text().split()
-    kh.write_text((session.home / "known_hosts").read_text()
-                  + f"@cert-authority localhost,{leaf},*.{leaf} {ca[0]} {ca[1]} type=host\n")
-    cfg = tmp_path / "config"
-    cfg.write_text(config.replace(str(session.home / "known_hosts"), str(kh)))
-    r = subprocess.run(["ssh", "-F", str(cfg), node(session, "leafnode1", leaf), "echo", "leaf"],
+    # Login wrote the leaf's host CA (from the root's auth server): OpenSSH checks
+    # the leaf node's host certificate with the profile's known_hosts alone.
+    r = subprocess.run(["ssh", "-F", str(session.config), "-o", "StrictHostKeyChecking=yes",
+                        node(session, "leafnode1", leaf), "echo", "leaf"],
                        capture_output=True, timeout=60, env=session.env())
     assert (r.returncode, r.stdout) == (0, b"leaf\n"), r.stderr
 
