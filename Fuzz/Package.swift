@@ -7,7 +7,7 @@ import PackageDescription
 /// Target name in `Fuzz/run` → executable target.
 let fuzzTargets = [
     "FuzzCertificate", "FuzzPublicKey", "FuzzProfile", "FuzzWebAPI",
-    "FuzzProxyTarget", "FuzzProxyAddress", "FuzzSSHConfig",
+    "FuzzProxyTarget", "FuzzProxyAddress", "FuzzSSHConfig", "FuzzTransport",
 ]
 
 let package = Package(

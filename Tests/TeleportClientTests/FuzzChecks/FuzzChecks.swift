@@ -36,6 +36,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case proxyAddress = "proxy-address"
     /// `SSHConfigRenderer.render` with fuzzed `SSHConfigParameters`.
     case sshConfig = "ssh-config"
+    /// The WebSocket tunnel's frames and TransportService responses.
+    case transport
 }
 
 /// A property that does not hold: a crash under libFuzzer, a failure under
@@ -87,6 +89,7 @@ public enum FuzzChecks {
         case .proxyTarget: try proxyTarget(data)
         case .proxyAddress: try proxyAddress(data)
         case .sshConfig: try sshConfig(data)
+        case .transport: try transport(data)
         }
     }
 
