@@ -95,6 +95,7 @@ public struct ProxySSH {
     public func run() throws -> Int32 {
         if transport != .openssh {
             let (native, why) = NativeRoute.make(legProfile: legProfile)
+            Debug.log("proxy ssh: transport \(native == nil ? "openssh" : "grpc") (--transport=\(transport)): \(why)")
             if let native {
                 let stream = ProxySSHStream(route: native.route, hostPort: target.hostPort,
                                             cluster: cluster, login: login)
@@ -124,7 +125,9 @@ public struct ProxySSH {
         while true {
             attempt += 1
             if let seat { try startMasterIfNeeded(seat.controlPath) }
-            let (result, _) = try ChildProcess.run(try arguments(controlPath: seat?.controlPath))
+            let legArguments = try arguments(controlPath: seat?.controlPath)
+            Debug.log("proxy ssh: OpenSSH leg, attempt \(attempt): \(ShellWords.join(legArguments))")
+            let (result, _) = try ChildProcess.run(legArguments)
             if result.status == 0 {
                 if !result.stderr.isEmpty { Console.err(result.stderr) }
                 return 0

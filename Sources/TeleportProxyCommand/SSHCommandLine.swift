@@ -113,8 +113,9 @@ public struct SSHCommandLine: Equatable, Sendable {
         }
         if options.forwardAgent { args += ["-o", "ForwardAgent=yes"] }
         if let tty = options.tty { args.append(tty ? "-t" : "-T") }
-        args.append(host)
-        // After the destination, ssh takes everything as the remote command.
+        // `--`: ssh parses options after the destination too, unless the
+        // options were ended before it; the command is then taken as it is.
+        args += ["--", host]
         args += options.command
         return args
     }

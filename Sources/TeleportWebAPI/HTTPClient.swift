@@ -47,11 +47,26 @@ public struct HTTPClient: HTTPTransport {
     }
 
     public func get(_ url: String) throws -> Response {
-        try perform(url: url, jsonBody: nil)
+        try logged("GET", url) { try perform(url: url, jsonBody: nil) }
     }
 
     public func post(_ url: String, json body: [UInt8]) throws -> Response {
-        try perform(url: url, jsonBody: body)
+        try logged("POST", url) { try perform(url: url, jsonBody: body) }
+    }
+
+    /// `--debug`: method, URL (no query), status and time; never a body.
+    private func logged(_ method: String, _ url: String, _ body: () throws -> Response) throws -> Response {
+        guard Debug.enabled else { return try body() }
+        let began = Debug.now()
+        func took() -> String { "\(Int((Debug.now() - began).rounded())) ms" }
+        do {
+            let response = try body()
+            Debug.log("HTTP \(method) \(Debug.redacted(url: url)) -> \(response.status) in \(took())")
+            return response
+        } catch {
+            Debug.log("HTTP \(method) \(Debug.redacted(url: url)) failed in \(took())")
+            throw error
+        }
     }
 
     private func perform(url: String, jsonBody: [UInt8]?) throws -> Response {

@@ -45,6 +45,7 @@ struct SCP: ParsableCommand {
             Console.out(SSHCommandLine.shellLine(arguments))
             return
         }
+        Debug.log("exec: \(SSHCommandLine.shellLine(arguments).dropLast())")
         try SSHCommandLine.exec(arguments)
     }
 }

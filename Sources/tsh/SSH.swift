@@ -73,6 +73,7 @@ struct SSH: ParsableCommand {
             Console.out(SSHCommandLine.shellLine(arguments))
             return
         }
+        Debug.log("exec: \(SSHCommandLine.shellLine(arguments).dropLast())")
         try SSHCommandLine.exec(arguments)
     }
 }

@@ -36,18 +36,21 @@ struct TSH: ParsableCommand {
     /// stderr and exit 1, as real tsh does; help goes to stdout with exit 0.
     static func runAndExit() -> Never {
         finish {
-            if CommandLine.arguments.count == 1 {
+            // `--debug`/`-d` is global, before or after the subcommand, as in Go tsh.
+            let (argv, debug) = Debug.strip(CommandLine.arguments)
+            if debug { Debug.enabled = true }
+            if argv.count == 1 {
                 Console.out(GettingStarted.text)
                 return
             }
             // OpenSSH runs `tsh proxy ssh` for every connection: its common
             // forms skip ArgumentParser, whose reflection costs milliseconds.
-            if let fast = ProxySSHArguments.fastParse(CommandLine.arguments) {
+            if let fast = ProxySSHArguments.fastParse(argv) {
                 try ProxySSHCommand.run(fast)
                 return
             }
-            var command = try parseAsRoot()
-            try command.run()
+            var command = try parseAsRoot(Array(argv.dropFirst()))
+            try Debug.time("tsh \(argv.dropFirst().first ?? "")") { try command.run() }
         }
     }
 

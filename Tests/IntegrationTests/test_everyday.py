@@ -54,7 +54,7 @@ def test_ssh_dry_run_prints_the_argv(session):
     assert f"HostKeyAlias=node1.{session.state['cluster']}" in line
     assert "proxy ssh" in line and f"--cluster={session.state['cluster']}" in line
     assert "-L 8080:localhost:80" in line and "-D 1080" in line and "ForwardAgent=yes" in line
-    assert line.rstrip().endswith("node1 uptime")
+    assert line.rstrip().endswith("-- node1 uptime")
 
 
 def test_ssh_refuses_an_unsafe_node_name(session):
@@ -291,3 +291,40 @@ def test_install_into_a_prefix_then_login_ssh_and_config(tsh_bin, sandbox, tmp_p
     r = t.run("config")
     assert r.returncode == 0, r.stderr
     assert f'ProxyCommand "{installed}" proxy ssh' in r.stdout
+
+
+# ---------------------------------------------------------------- --debug
+
+def secrets_of(t):
+    """The password, and the bodies of every key and certificate in the profile."""
+    out = [t.state["users"]["alice"]["password"]]
+    for path in t.home.rglob("*"):
+        if path.is_file() and path.stat().st_size < 100_000:
+            text = path.read_text(errors="replace")
+            for line in text.splitlines():
+                words = line.split()
+                for word in words:
+                    if len(word) >= 40 and "/" not in word[:1]:
+                        out.append(word[:40])
+    return out
+
+
+def test_debug_shows_requests_transport_and_argv_but_no_secret(tsh, sandbox):
+    r = tsh.login("alice", "--debug")
+    assert r.returncode == 0, r.stderr
+    assert "DEBUG" in r.stderr and "HTTP POST" in r.stderr and "/webapi/ssh/certs" in r.stderr
+    logs = r.stderr
+    r = tsh.run("-d", "ssh", f"{sandbox['os_user']}@node1", "ls", "-d", "/")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "/\n"   # -d after the target is the remote command's
+    assert "exec: " in r.stderr and "-F none" in r.stderr
+    logs += r.stderr
+    r = tsh.run("proxy", "ssh", "--debug", "--dry-run", "node1")
+    logs += r.stderr
+    r = tsh.run("status", env={"TELEPORT_DEBUG": "1"})
+    assert r.returncode == 0, r.stderr
+    assert "DEBUG" in r.stderr
+    logs += r.stderr
+    for secret in secrets_of(tsh):
+        assert secret not in logs, secret
+    assert "PRIVATE KEY" not in logs and "CERTIFICATE" not in logs
