@@ -27,6 +27,7 @@ struct TSH: ParsableCommand {
             SCP.self,
             Proxy.self,
             Clusters.self,
+            LS.self,
             Status.self,
             Completion.self,
             Version.self,

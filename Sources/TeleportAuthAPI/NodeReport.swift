@@ -1,0 +1,69 @@
+import TeleportProto
+import TeleportSupport
+
+/// `tsh ls` output (tool/tsh/common/tsh.go `printNodes`, docs/auth-api.md §4):
+/// nodes sorted by hostname (byte order), as a table or one name a line.
+public struct NodeReport: Sendable {
+    public struct Row: Sendable, Equatable {
+        public var hostname: String
+        public var address: String
+        public var labels: String
+    }
+
+    public var rows: [Row]
+
+    public init(nodes: [Types_ServerV2], verbose: Bool = false) {
+        rows = nodes.map { node in
+            var labels = node.metadata.labels
+            for (key, command) in node.spec.cmdLabels { labels[key] = command.result }
+            return Row(hostname: node.spec.hostname,
+                       address: node.spec.useTunnel ? "⟵ Tunnel" : node.spec.addr,
+                       labels: Self.formatLabels(labels, verbose: verbose))
+        }.sorted { Array($0.hostname.utf8).lexicographicallyPrecedes(Array($1.hostname.utf8)) }
+    }
+
+    /// tool/common `FormatLabels`: plain keys first, then keys with `/`, each
+    /// sorted; Teleport's own namespaces only with `verbose`, last.
+    public static func formatLabels(_ labels: [String: String], verbose: Bool) -> String {
+        let hiddenPrefixes = ["teleport.dev/", "teleport.hidden/", "teleport.internal/"]
+        var plain: [String] = [], namespaced: [String] = [], teleport: [String] = []
+        for key in labels.keys {
+            if hiddenPrefixes.contains(where: { key.hasPrefix($0) }) {
+                if verbose { teleport.append(key) }
+            } else if key.contains("/") {
+                namespaced.append(key)
+            } else {
+                plain.append(key)
+            }
+        }
+        let byBytes: (String, String) -> Bool = { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+        return (plain.sorted(by: byBytes) + namespaced.sorted(by: byBytes) + teleport.sorted(by: byBytes))
+            .map { "\($0)=\(labels[$0] ?? "")" }.joined(separator: ",")
+    }
+
+    /// One hostname a line.
+    public func names() -> String {
+        rows.map { Names.printable($0.hostname) + "\n" }.joined()
+    }
+
+    /// The table of Go's asciitable (tabwriter: minimum width 5, padding 1).
+    public func text() -> String {
+        let header = ["Node Name", "Address", "Labels"]
+        let cells = rows.map { [Names.printable($0.hostname), Names.printable($0.address), Names.printable($0.labels)] }
+        var widths = header.map { max(5, $0.count + 1) }
+        for row in cells {
+            for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count + 1) }
+        }
+        func line(_ values: [String]) -> String {
+            var out = ""
+            for (i, value) in values.enumerated() {
+                out += i == values.count - 1 ? value : value + String(repeating: " ", count: widths[i] - value.count)
+            }
+            return out + "\n"
+        }
+        var out = line(header)
+        out += line(header.map { String(repeating: "-", count: $0.count) })
+        for row in cells { out += line(row) }
+        return out
+    }
+}
