@@ -19,7 +19,7 @@ struct LS: ParsableCommand {
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
-        case text, names
+        case text, json, names
     }
 
     @OptionGroup var proxyOption: ProxyOption
@@ -33,7 +33,7 @@ struct LS: ParsableCommand {
     @Option(help: "A predicate expression the server filters with.")
     var query: String?
 
-    @Option(help: "Output format: text or names.")
+    @Option(help: "Output format: text, json or names.")
     var format: Format = .text
 
     @Flag(name: .shortAndLong, help: "Show Teleport's own labels too.")
@@ -70,6 +70,7 @@ struct LS: ParsableCommand {
         switch format {
         case .text: Console.out(report.text())
         case .names: Console.out(report.names())
+        case .json: Console.out(NodeReport.json(nodes))
         }
     }
 }

@@ -66,3 +66,20 @@ def test_ls_through_tls_routing(tsh_bin, tmp_path, flags):
         assert t.login("alice").returncode == 0
         assert len(names(t)) > 1000
         assert "leafnode1" in names(t, f"--cluster={state['leaf_cluster']}")
+
+
+def test_json_has_go_tsh_shape(session):
+    import json
+    r = session.run("ls", "--format=json", '--query=name == "node1"')
+    assert r.returncode == 0, r.stderr
+    nodes = json.loads(r.stdout)
+    assert [n["spec"]["hostname"] for n in nodes] == ["node1"]
+    n = nodes[0]
+    assert list(n) [:1] == ["kind"] and n["kind"] == "node" and n["version"] == "v2"
+    assert "namespace" not in n["metadata"]
+    rot = n["spec"]["rotation"]
+    assert rot["started"] == "0001-01-01T00:00:00Z"
+    assert set(rot["schedule"]) == {"update_clients", "update_servers", "standby"}
+    assert r.stdout.startswith("[\n  {\n    \"kind\": \"node\",")
+    r = session.run("ls", "--format=json", "nosuchlabel=x")
+    assert (r.returncode, r.stdout) == (0, "[]\n")
