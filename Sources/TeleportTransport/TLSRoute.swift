@@ -58,6 +58,9 @@ public struct TLSRoute: Sendable {
     static func context(alpn: [String], trust: Trust, clientCertificate: ClientCertificate?) throws -> NIOSSLContext {
         var configuration = TLSConfiguration.makeClientConfiguration()
         configuration.minimumTLSVersion = .tlsv12
+        // When we close, everything we wanted has arrived: do not wait (by
+        // default 5 s) for the server's close_notify, which some never send.
+        configuration.shutdownTimeout = .milliseconds(100)
         configuration.applicationProtocols = alpn
         switch trust {
         case .certificates(let pem):
