@@ -11,7 +11,7 @@ import sys
 import time
 from typing import List, Optional
 
-from . import hostile, procs
+from . import hostile, login_cli, procs
 from .supervisor import pid_path, state_path, supervise
 
 PKG_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -20,7 +20,7 @@ PKG_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--state", required=True, help="state directory (created if missing)")
     p.add_argument("--suite", choices=["legacy", "balanced-v1"], default="balanced-v1")
-    p.add_argument("--second-factor", choices=["off", "otp", "optional", "on"],
+    p.add_argument("--second-factor", choices=["off", "otp", "optional", "on", "webauthn"],
                    default="optional")
     p.add_argument("--mode", choices=["asyncssh", "sshd"], default="asyncssh")
     p.add_argument("--proxy-host-key", choices=["cert", "plain"], default="cert",
@@ -33,12 +33,13 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
                         "(address-registered) nodes: a requested port must equal the node's port")
     p.add_argument("--parent-pid", type=int, default=None,
                    help="shut down when this process disappears")
+    login_cli.add_options(p)
 
 
 def _opts(a: argparse.Namespace) -> dict:
     return {"suite": a.suite, "second_factor": a.second_factor, "mode": a.mode,
             "proxy_host_key": a.proxy_host_key, "strict_node_ports": a.strict_node_ports,
-            "hostile": a.hostile, "parent_pid": a.parent_pid}
+            "hostile": a.hostile, "parent_pid": a.parent_pid, **login_cli.opts(a)}
 
 
 def _read_pid(state_dir: str) -> Optional[int]:
@@ -72,6 +73,7 @@ def cmd_up(a: argparse.Namespace) -> int:
         argv += ["--hostile", a.hostile]
     if a.parent_pid:
         argv += ["--parent-pid", str(a.parent_pid)]
+    argv += login_cli.argv(a)
     env = dict(os.environ)
     env["PYTHONPATH"] = PKG_PARENT + (os.pathsep + env["PYTHONPATH"]
                                       if env.get("PYTHONPATH") else "")

@@ -184,6 +184,7 @@ class Supervisor:
             "sshd_pids": [s.pid for s in self.sshds],
             "parent_pid": self.opts.get("parent_pid"),
             "started": time.time(),
+            **(self.web.login_state() if self.web else {}),
         }
 
     # ----------------------------------------------------------------- watch / stop

@@ -9,10 +9,12 @@ import json
 import ssl
 import threading
 import time
+import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Dict, Optional, Tuple
 
-from . import crypto, hostile as _hostile
+from . import crypto, hostile as _hostile, mfa as _mfa
+from .sso import SSO, web_message_page
 from .material import LEAF_CLUSTER, PROXY_HOST, ROOT_CLUSTER, Material
 
 MAX_TTL_NS = 30 * 3600 * 10**9
@@ -43,6 +45,20 @@ def error_body(message: str) -> bytes:
     return json.dumps({"error": {"message": message}}, indent=4).encode()
 
 
+SERVER_VERSION = "17.0.0"
+
+
+def route_not_found_body() -> bytes:
+    """lib/httplib RouteNotFoundResponse: what the proxy answers for a path no route
+    matches (roundtrip.ReplyJSON, compact): a trace.NotFound plus the proxy version."""
+    major, minor, patch = (int(x) for x in SERVER_VERSION.split("."))
+    return json.dumps({"error": {"message": "path not found"},
+                       "fields": {"proxyVersion": {"major": major, "minor": minor,
+                                                   "patch": patch, "preRelease": "",
+                                                   "string": SERVER_VERSION}}},
+                      separators=(",", ":")).encode()
+
+
 class WebAPI:
     def __init__(self, material: Material, options: Dict[str, Any], requests_log: str):
         self.m = material
@@ -55,6 +71,7 @@ class WebAPI:
         self._auth_lock = threading.Lock()
         self.server: Optional[ThreadingHTTPServer] = None
         self.thread: Optional[threading.Thread] = None
+        self.sso = SSO(self)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -76,9 +93,11 @@ class WebAPI:
         self.web_port = server.server_address[1]
         self.thread = threading.Thread(target=server.serve_forever, name="webapi", daemon=True)
         self.thread.start()
+        self.sso.start()
         return self.web_port
 
     def stop(self) -> None:
+        self.sso.stop()
         if self.server:
             self.server.shutdown()
             self.server.server_close()
@@ -107,11 +126,34 @@ class WebAPI:
             "tls_routing_enabled": False,
         }
 
-    def auth_settings(self) -> Dict[str, Any]:
+    def login_state(self) -> Dict[str, Any]:
+        """state.json keys of the login options (MFA, legacy endpoint, SSO)."""
+        doc = {"legacy_login": not self.opts.get("no_legacy_login")}
+        doc.update(self.sso.state())
+        return doc
+
+    def auth_settings(self, connector: Optional[str] = None) -> Dict[str, Any]:
+        local = self.local_auth_settings()
+        if self.opts["second_factor"] == "webauthn":
+            local["webauthn"] = {"rp_id": _mfa.RP_ID}
+        if connector in _SYSTEM_CONNECTORS:
+            local["local"] = {"name": connector}  # pingWithConnector echoes it
+            return local
+        if self.sso.enabled and connector in (None, self.sso.connector):
+            return self.sso.auth_settings(local)
+        if connector is not None:
+            names = [self.sso.connector] if self.sso.enabled else []
+            raise bad_parameter(f"invalid connector name: {connector}; "
+                                f"valid options: {', '.join(names)}")
+        return local
+
+    def local_auth_settings(self) -> Dict[str, Any]:
+        sf = self.opts["second_factor"]
         return {
             "type": "local",
-            "second_factor": self.opts["second_factor"],
-            "preferred_local_mfa": "otp" if self.opts["second_factor"] in ("otp", "on", "optional") else "",
+            "second_factor": sf,
+            "preferred_local_mfa": ("otp" if sf in ("otp", "on", "optional")
+                                    else "webauthn" if sf == "webauthn" else ""),
             "allow_passwordless": False,
             "allow_headless": False,
             "local": {"name": ""},
@@ -129,7 +171,7 @@ class WebAPI:
     def common(self) -> Dict[str, Any]:
         return {
             "proxy": self.proxy_settings(),
-            "server_version": "17.0.0",
+            "server_version": SERVER_VERSION,
             "min_client_version": "16.0.0",
             "auto_update": {"tools_version": "", "tools_auto_update": False,
                             "agent_version": "", "agent_auto_update": False,
@@ -140,8 +182,8 @@ class WebAPI:
             "fips": False,
         }
 
-    def ping(self) -> Dict[str, Any]:
-        doc = {"auth": self.auth_settings()}
+    def ping(self, connector: Optional[str] = None) -> Dict[str, Any]:
+        doc = {"auth": self.auth_settings(connector)}
         doc.update(self.common())
         return doc
 
@@ -168,12 +210,13 @@ class WebAPI:
         if otp:
             with self._auth_lock:
                 # Teleport refuses a TOTP code that was already used by the user.
-                if (not pw_ok or u.totp_secret is None or self._used_totp.get(user) == otp
+                if (not pw_ok or u.totp_secret is None or sf == "webauthn"
+                        or self._used_totp.get(user) == otp
                         or not crypto.totp_verify(u.totp_secret, otp)):
                     raise access_denied(ERR_USERPASS_2F)
                 self._used_totp[user] = otp
             return
-        if sf in ("otp", "on"):
+        if sf in ("otp", "on", "webauthn"):
             raise access_denied("missing second factor")
         # optional
         if u is not None and u.totp_secret is not None:
@@ -182,76 +225,28 @@ class WebAPI:
             raise access_denied(ERR_USERPASS)
 
     def create_ssh_cert(self, req: Dict[str, Any]) -> Tuple[str, Dict[str, Any]]:
-        if not isinstance(req, dict):
-            raise bad_parameter("invalid request body: expected a JSON object")
-
-        def string_field(name: str) -> str:
-            v = req.get(name, "")
-            if v is None:
-                return ""
-            if not isinstance(v, str):
-                raise bad_parameter(f"json: cannot unmarshal {type(v).__name__} into Go struct "
-                                    f"field CreateSSHCertReq.{name} of type string")
-            return v
-
-        def bytes_field(name: str) -> bytes:
-            v = string_field(name)
-            try:
-                return base64.b64decode(v, validate=True) if v else b""
-            except (binascii.Error, ValueError):
-                raise bad_parameter(f"illegal base64 data in field {name}")
-
-        user = string_field("user")
-        password = string_field("password")
-        otp = string_field("otp_token")
-        ssh_pub = bytes_field("ssh_pub_key")
-        tls_pub = bytes_field("tls_pub_key")
-        legacy_pub = bytes_field("pub_key")
-        route = string_field("RouteToCluster")
-        ttl = req.get("ttl", 0) or 0
-        if not isinstance(ttl, int) or isinstance(ttl, bool):
-            raise bad_parameter("json: cannot unmarshal ttl into Go struct field "
-                                "CreateSSHCertReq.ttl of type time.Duration")
+        """POST /webapi/ssh/certs (lib/web/apiserver.go createSSHCert)."""
+        f = RequestFields(req, "CreateSSHCertReq")
+        user = f.string("user")
+        password = f.string("password")
+        otp = f.string("otp_token")
+        raw = read_key_fields(f, "ttl")
         if not user:
             raise bad_parameter("missing parameter 'user'")
-        if legacy_pub and not ssh_pub and not tls_pub:
-            ssh_pub = legacy_pub
-            tls_pub = b""  # derived from the SSH key below
-            legacy_single_key = True
-        else:
-            legacy_single_key = False
-        if not ssh_pub and not tls_pub:
-            raise bad_parameter("missing SSH and TLS public keys")
-        if ttl < 0:
-            raise bad_parameter("ttl must not be negative")
-
-        # Structural key checks (BadParameter before authentication, as in
-        # AuthenticateSSHRequest.CheckAndSetDefaults).
-        ssh_line = ""
-        ssh_type = ""
-        ssh_blob = b""
-        if ssh_pub:
-            try:
-                ssh_line = ssh_pub.decode("ascii").strip()
-                ssh_type, ssh_blob = crypto.parse_authorized_key(ssh_line)
-            except (ValueError, UnicodeDecodeError) as e:
-                raise bad_parameter(f"failed to parse SSH public key: {e}")
-        tls_key = None
-        if tls_pub:
-            try:
-                tls_key = crypto.load_tls_public_key(tls_pub)
-            except Exception as e:  # noqa: BLE001
-                raise bad_parameter(f"failed to parse TLS public key: {e}")
-        elif legacy_single_key:
-            from cryptography.hazmat.primitives import serialization
-            tls_key = serialization.load_ssh_public_key(" ".join(ssh_line.split()[:2]).encode())
-
-        if route and route not in (ROOT_CLUSTER, LEAF_CLUSTER):
-            # Checked after authentication in Teleport; keep the order below.
-            pass
-
+        keys = check_key_fields(raw, "missing SSH and TLS public keys")
         self.authenticate(user, password, otp)
-        u = self.m.users[user]
+        return user, self.issue_login_response(user, keys)
+
+    def issue_login_response(self, user: str, keys: "LoginKeys",
+                             login_user: Optional[str] = None) -> Dict[str, Any]:
+        """The SSHLoginResponse for an authenticated user (lib/auth/authclient
+        SSHLoginResponse): used by /webapi/ssh/certs, /webapi/mfa/login/finish and
+        the SSO callback. `login_user` is the sandbox user whose logins and roles
+        the certificates carry (defaults to `user`)."""
+        u = self.m.users[login_user or user]
+        ssh_line, ssh_type, ssh_blob = keys.ssh_line, keys.ssh_type, keys.ssh_blob
+        tls_key, legacy_single_key = keys.tls_key, keys.legacy_single_key
+        route, ttl = keys.route, keys.ttl
 
         # Key algorithms must match the cluster's signature algorithm suite.
         want = crypto.SUITES[self.m.suite]
@@ -329,7 +324,127 @@ class WebAPI:
             "checking_keys": checking_keys,
             "tls_certs": [base64.b64encode(crypto.cert_pem(self.m.tls_ca)).decode()],
         }]
-        return user, _hostile.mangle_login_response(mode, resp)
+        return _hostile.mangle_login_response(mode, resp)
+
+
+    def post_route(self, path: str):
+        """(handler, is_login_reply, parse_error_message) for a POST path, or None
+        when no route matches (then the reply is RouteNotFoundResponse)."""
+        if path == "/webapi/ssh/certs":
+            if self.opts.get("no_legacy_login"):
+                return None
+            return self.create_ssh_cert, True, None
+        if path in ("/webapi/mfa/login/begin", "/webapi/mfa/login/finish"):
+            return (lambda req: _mfa.handle(self, path, req),
+                    path.endswith("/finish"), None)
+        for kind in ("github", "oidc", "saml"):
+            if path == f"/webapi/{kind}/login/console":
+                from .sso import SSO_LOGIN_FAILURE
+                return (lambda req, k=kind: ("", self.sso.console(k, req)), False,
+                        SSO_LOGIN_FAILURE)
+        return None
+
+
+_SYSTEM_CONNECTORS = ("local", "passwordless", "headless")
+
+
+class RequestFields:
+    """Typed access to a decoded JSON request, with Go-like unmarshal errors."""
+
+    def __init__(self, req: Any, struct: str):
+        if not isinstance(req, dict):
+            raise bad_parameter("invalid request body: expected a JSON object")
+        self.req = req
+        self.struct = struct
+
+    def string(self, name: str) -> str:
+        v = self.req.get(name, "")
+        if v is None:
+            return ""
+        if not isinstance(v, str):
+            raise bad_parameter(f"json: cannot unmarshal {type(v).__name__} into Go struct "
+                                f"field {self.struct}.{name} of type string")
+        return v
+
+    def bytes(self, name: str) -> bytes:
+        v = self.string(name)
+        try:
+            return base64.b64decode(v, validate=True) if v else b""
+        except (binascii.Error, ValueError):
+            raise bad_parameter(f"illegal base64 data in field {name}")
+
+    def duration(self, name: str) -> int:
+        v = self.req.get(name, 0) or 0
+        if not isinstance(v, int) or isinstance(v, bool):
+            raise bad_parameter(f"json: cannot unmarshal {name} into Go struct "
+                                f"field {self.struct}.{name} of type time.Duration")
+        return v
+
+    def boolean(self, name: str) -> bool:
+        v = self.req.get(name, False)
+        if v is None:
+            return False
+        if not isinstance(v, bool):
+            raise bad_parameter(f"json: cannot unmarshal {type(v).__name__} into Go struct "
+                                f"field {self.struct}.{name} of type bool")
+        return v
+
+
+class LoginKeys:
+    """The subject keys and routing of a login request, checked structurally."""
+
+    def __init__(self) -> None:
+        self.ssh_line = ""
+        self.ssh_type = ""
+        self.ssh_blob = b""
+        self.tls_key: Any = None
+        self.legacy_single_key = False
+        self.ttl = 0
+        self.route = ""
+
+
+def read_key_fields(f: RequestFields, ttl_field: str,
+                    legacy_field: str = "pub_key") -> Dict[str, Any]:
+    """Decodes the key, TTL and routing fields shared by every login request
+    (lib/client/weblogin.go UserPublicKeys / SSOUserPublicKeys)."""
+    return {"ssh_pub": f.bytes("ssh_pub_key"), "tls_pub": f.bytes("tls_pub_key"),
+            "legacy_pub": f.bytes(legacy_field), "legacy_field": legacy_field,
+            "route": f.string("RouteToCluster"), "ttl": f.duration(ttl_field)}
+
+
+def check_key_fields(raw: Dict[str, Any], missing_message: str) -> LoginKeys:
+    """Structural key checks (BadParameter before authentication, as in
+    AuthenticateSSHRequest.CheckAndSetDefaults)."""
+    k = LoginKeys()
+    ssh_pub, tls_pub, legacy_pub = raw["ssh_pub"], raw["tls_pub"], raw["legacy_pub"]
+    k.route, k.ttl = raw["route"], raw["ttl"]
+    if legacy_pub and ssh_pub:
+        raise bad_parameter(f"'{raw['legacy_field']}' and 'ssh_pub_key' cannot both be set")
+    if legacy_pub and tls_pub:
+        raise bad_parameter(f"'{raw['legacy_field']}' and 'tls_pub_key' cannot both be set")
+    if legacy_pub:
+        ssh_pub = legacy_pub
+        k.legacy_single_key = True
+    if not ssh_pub and not tls_pub:
+        raise bad_parameter(missing_message)
+    if k.ttl < 0:
+        raise bad_parameter("ttl must not be negative")
+    if ssh_pub:
+        try:
+            k.ssh_line = ssh_pub.decode("ascii").strip()
+            k.ssh_type, k.ssh_blob = crypto.parse_authorized_key(k.ssh_line)
+        except (ValueError, UnicodeDecodeError) as e:
+            raise bad_parameter(f"failed to parse SSH public key: {e}")
+    if tls_pub:
+        try:
+            k.tls_key = crypto.load_tls_public_key(tls_pub)
+        except Exception as e:  # noqa: BLE001
+            raise bad_parameter(f"failed to parse TLS public key: {e}")
+    elif k.legacy_single_key:
+        from cryptography.hazmat.primitives import serialization
+        k.tls_key = serialization.load_ssh_public_key(
+            " ".join(k.ssh_line.split()[:2]).encode())
+    return k
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -382,19 +497,40 @@ class _Handler(BaseHTTPRequestHandler):
     def _error(self, e: APIError, user: str = "") -> None:
         self._reply(e.status, error_body(e.message), user)
 
+    def _not_found(self) -> None:
+        self._reply(404, route_not_found_body())
+
+    def _html(self, status: int, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+        self.api.log_request({"time": _dt.datetime.now(_dt.timezone.utc).isoformat(),
+                              "method": self.command, "path": self.path, "status": status,
+                              "user": "", "remote": self.client_address[0]})
+
     def _path(self) -> str:
         return self.path.split("?", 1)[0]
 
     def do_GET(self) -> None:  # noqa: N802
         p = self._path()
-        if p in ("/webapi/ping", "/webapi/ping/local"):
+        if p == "/webapi/ping":
             self._json(self.api.ping())
+        elif p.startswith("/webapi/ping/") and p.count("/") == 3:
+            try:
+                self._json(self.api.ping(urllib.parse.unquote(p.rsplit("/", 1)[1])))
+            except APIError as e:
+                self._error(e)
         elif p == "/webapi/find":
             self._json(self.api.find())
-        elif p == "/webapi/ssh/certs":
+        elif self.api.post_route(p) is not None:
             self._error(APIError(405, "method not allowed"))
+        elif p == "/web" or p.startswith("/web/"):
+            self._html(200, web_message_page(p))
         else:
-            self._error(APIError(404, "not found"))
+            self._not_found()
 
     def do_HEAD(self) -> None:  # noqa: N802
         self.do_GET()
@@ -407,26 +543,33 @@ class _Handler(BaseHTTPRequestHandler):
             self._error(APIError(413, "request body too large"))
             return
         raw = self.rfile.read(length) if length else b""
-        if p != "/webapi/ssh/certs":
-            if p in ("/webapi/ping", "/webapi/find"):
+        route = self.api.post_route(p)
+        if route is None:
+            if p in ("/webapi/ping", "/webapi/find") or p.startswith("/webapi/ping/"):
                 self._error(APIError(405, "method not allowed"))
             else:
-                self._error(APIError(404, "not found"))
+                self._not_found()
             return
+        handler, login_reply, parse_error = route
         user = ""
         try:
-            ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-            if ctype != "application/json":
-                raise bad_parameter("invalid request: setting Content-Type to "
-                                    "application/json is required")
             try:
-                req = json.loads(raw.decode("utf-8") or "null")
-            except (ValueError, UnicodeDecodeError) as e:
-                raise bad_parameter(f"invalid JSON request body: {e}")
+                ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+                if ctype != "application/json":
+                    raise bad_parameter("invalid request: setting Content-Type to "
+                                        "application/json is required")
+                try:
+                    req = json.loads(raw.decode("utf-8") or "null")
+                except (ValueError, UnicodeDecodeError) as e:
+                    raise bad_parameter(f"invalid JSON request body: {e}")
+            except APIError:
+                if parse_error:  # the SSO console handlers obscure every failure
+                    raise APIError(403, parse_error)
+                raise
             if isinstance(req, dict) and isinstance(req.get("user"), str):
                 user = req["user"]
-            _, resp = self.api.create_ssh_cert(req)
-            mode = self.api.opts.get("hostile")
+            _, resp = handler(req)
+            mode = self.api.opts.get("hostile") if login_reply else None
             if mode == "body-50mb":
                 self._big_reply(resp, user)
             elif mode == "body-truncated":

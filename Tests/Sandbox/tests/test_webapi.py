@@ -33,7 +33,7 @@ def test_ping_and_find(sbx):
 def test_unknown_path_is_404(sbx):
     st, body = testing.web_request(sbx, "GET", "/webapi/nope")
     assert st == 404
-    assert body == {"error": {"message": "not found"}}
+    assert body["error"] == {"message": "path not found"}
 
 
 def _ssh_keygen_L(path):
