@@ -27,21 +27,26 @@ public struct InteractiveLogin {
             let port = proxy.webPort.map { ":\($0)" } ?? ""
             Console.warning("You are using insecure connection to Teleport proxy https://\(proxy.host)\(port)")
         }
+        let current = try? store.directory.currentProfileName().flatMap { try? store.loadProfile(proxyHost: $0) }
         let discovery = try ProxyDiscovery.discover(proxy, http: HTTPClient(options: http))
         if !skipVersionCheck, let warning = discovery.versionWarning { Console.err(warning) }
 
-        let current = try? store.directory.currentProfileName().flatMap { try? store.loadProfile(proxyHost: $0) }
+        let output = identityOutput
+        let commit: (LoginMaterial) throws -> Void = { material in
+            if let output {
+                try IdentityFile.write(material, to: output.path, format: output.format)
+            } else {
+                try ProfileLock.with(store.directory) { try store.save(material) }
+            }
+        }
         let sameProxy = current?.proxyHost == discovery.webProxyAddr.host
         guard let user = user ?? (sameProxy ? current?.user : nil) ?? Environment.value("USER") else {
             throw TeleportError("no user given; pass --user=<name> or set TELEPORT_USER")
         }
-        let login = PasswordLogin(discovery: discovery, user: user, cluster: cluster, ttlMinutes: ttlMinutes)
+        let login = MFALogin(discovery: discovery, user: user, cluster: cluster, ttlMinutes: ttlMinutes)
         let material = try login.run(credentials: credentials(user: user))
-        if let output = identityOutput {
-            try IdentityFile.write(material, to: output.path, format: output.format)
-            return material.profile.proxyHost
-        }
-        try ProfileLock.with(store.directory) { try store.save(material) }
+        try commit(material)
+        if identityOutput != nil { return material.profile.proxyHost }
 
         // Best effort: the login has succeeded whatever happens here.
         let host = material.profile.proxyHost
