@@ -24,7 +24,7 @@ def log_length(state):
 
 
 def login_paths(entries):
-    return [(m, p, s) for m, p, s in entries if "login" in p or p == "/webapi/ssh/certs"]
+    return [(m, p, s) for m, p, s in entries if p.startswith("/webapi/") and ("login" in p or p == "/webapi/ssh/certs")]
 
 
 @pytest.fixture(scope="module")

@@ -52,7 +52,8 @@ public struct ProxySSH {
     }
 
     /// The profile with a certificate valid now. An expired one is renewed
-    /// on the terminal when allowed, after which the caller must start over.
+    /// when allowed (on the terminal, or in the browser for an SSO profile),
+    /// after which the caller must start over.
     static func validConnection(store: ProfileStore, proxyHost: String, relogin: Bool) throws -> ProfileConnection {
         let problem: String
         do {
@@ -64,13 +65,20 @@ public struct ProxySSH {
             guard FilePath.exists(store.directory.profilePath(proxyHost: proxyHost)) else { throw error }
             problem = error.message
         }
-        guard relogin, Terminal.isAvailable, let profile = try? store.loadProfile(proxyHost: proxyHost) else {
+        // An SSO login needs no terminal, only a browser: the one relogin Go
+        // tsh supports inside a ProxyCommand (VS Code, Ansible).
+        guard relogin, let profile = try? store.loadProfile(proxyHost: proxyHost),
+              Terminal.isAvailable || AuthConnectorName.isSSO(profile.authConnector) else {
             throw TeleportError("\(problem); run 'tsh login --proxy=\(proxyHost)'")
         }
-        Console.err("\(problem); logging in again.\n")
+        let sso = AuthConnectorName.isSSO(profile.authConnector)
+        Console.err("\(problem); logging in again\(sso ? " in the browser" : "").\n")
         var login = InteractiveLogin(proxy: try ProxyAddress.parse(profile.webProxyAddr))
         login.user = profile.user.isEmpty ? nil : profile.user
         login.cluster = profile.cluster.isEmpty ? nil : profile.cluster
+        login.authConnector = profile.authConnector.isEmpty ? nil : profile.authConnector
+        login.bindAddress = Environment.value("TELEPORT_LOGIN_BIND_ADDR")
+        login.openBrowser = Environment.value("TELEPORT_LOGIN_BROWSER") != "none"
         try login.run(store: store)
         // OpenSSH read its identity and certificate files while tsh was
         // starting, so this connection would still offer the expired ones.
