@@ -84,7 +84,6 @@ import Glibc
         #expect(Self.exchange(port: port, "GET /%63allback HTTP/1.1\r\nHost: a\r\n\r\n").hasPrefix("HTTP/1.1 404"))
         #expect(Self.exchange(port: port, "OPTIONS /callback HTTP/1.1\r\nHost: a\r\n\r\n").hasPrefix("HTTP/1.1 200"))
         #expect(Self.exchange(port: port, "DELETE /callback HTTP/1.1\r\nHost: a\r\n\r\n").hasPrefix("HTTP/1.1 405"))
-        #expect(Self.exchange(port: port, "NOT HTTP\r\n\r\n").hasPrefix("HTTP/1.1 400"))
         #expect(server.next(until: .now() + .milliseconds(200)) == nil)
     }
 
