@@ -76,6 +76,10 @@ class Bench:
                          input=password + "\n")
         assert r.returncode == 0, r.stderr
         tsh_config = self.tsh_run("config", "-l", self.login).stdout
+        # sshd plays an old proxy here (no TLS on its SSH port): these figures
+        # are the OpenSSH leg's, so it is chosen outright.
+        tsh_config = tsh_config.replace(" proxy ssh ", " proxy ssh --transport=openssh ")
+        self.tsh_config_text = tsh_config
         self.config_tsh = self.work / "config-tsh"
         self.config_tsh.write_text(tsh_config)
         self.config_mux = self.work / "config-mux"
@@ -119,7 +123,7 @@ class Bench:
     # 2
     def own_time(self):
         env = dict(self.env, TSH_SSH="/bin/true")
-        cmd = [self.tsh, "proxy", "ssh", f"--cluster={self.state['cluster']}",
+        cmd = [self.tsh, "proxy", "ssh", "--transport=openssh", f"--cluster={self.state['cluster']}",
                f"--proxy={self.state['web_addr']}", f"{self.node}:3022"]
         samples = [timed(cmd, env) for _ in range(40)]
         assert all(s[1] == 0 for s in samples)
@@ -231,7 +235,105 @@ class Bench:
             "largest_sections": dict(sorted(sections.items(), key=lambda kv: -kv[1])[:4]),
             "largest_symbols": list(reversed(symbols)),
             "version_startup_ms": summary(startup),
-            "target": "<= 64 MB"}
+            "target": "<= 80 MB (Go tsh: about 104 MB)"}
+
+
+class NativeBench(Bench):
+    """The gRPC transport against the asyncssh sandbox, which serves both SSH and
+    TLS (TransportService) on its SSH port: native against the raw `ssh -s` leg
+    and against tsh's own OpenSSH leg, through the same proxy."""
+
+    def setup(self):
+        super().setup()
+        text = self.tsh_run("config", "-l", self.login).stdout
+        self.config_native = self.work / "config-native"
+        self.config_native.write_text(text.replace(" proxy ssh ", " proxy ssh --transport=grpc "))
+        self.config_openssh = self.work / "config-openssh"
+        self.config_openssh.write_text(text.replace(" proxy ssh ", " proxy ssh --transport=openssh "))
+        # tsh itself under GNU time: its own CPU seconds and peak RSS.
+        self.usage = self.work / "tsh-usage"
+        self.config_timed = self.work / "config-timed"
+        self.config_timed.write_text(text.replace(
+            'ProxyCommand "', f'ProxyCommand /usr/bin/time -a -o {self.usage} -f "%U %S %M" "').replace(
+            " proxy ssh ", " proxy ssh --transport=grpc "))
+
+    # N1
+    def native_setup(self):
+        runs = 7 if self.quick else 15
+        a, b = alternate(lambda: timed(self.ssh(self.config_native, "true"), self.env)[0],
+                         lambda: timed(self.ssh(self.config_raw, "true"), self.env)[0], runs)
+        self.results["N1_native_setup_s"] = {"native": summary(a), "raw": summary(b),
+                                             "ratio": statistics.median(a) / statistics.median(b),
+                                             "target": "ratio <= 0.75"}
+
+    # N2, N3, N4
+    def native_throughput(self):
+        size = (128 if self.quick else 1024) << 20
+        runs = 3 if self.quick else 5
+
+        def up(config):
+            src = subprocess.Popen(["head", "-c", str(size), "/dev/zero"], stdout=subprocess.PIPE)
+            t, code, _ = timed(self.ssh(config, "cat > /dev/null"), self.env, stdin=src.stdout)
+            src.wait()
+            assert code == 0
+            return size / t / (1 << 20)
+
+        def down(config):
+            t, code, _ = timed(self.ssh(config, f"head -c {size} /dev/zero"), self.env)
+            assert code == 0
+            return size / t / (1 << 20)
+
+        out = {"bytes": size}
+        for name, fn in (("up", up), ("down", down)):
+            a, b = alternate(lambda: fn(self.config_native), lambda: fn(self.config_openssh), runs)
+            out[name] = {"native_mib_s": summary(a), "openssh_leg_mib_s": summary(b),
+                         "ratio": statistics.median(a) / statistics.median(b)}
+        out["target"] = "ratio >= 0.9"
+        self.results["N2_native_throughput"] = out
+
+        # CPU and memory: ssh under GNU time (its children included), tsh under
+        # its own GNU time as the ProxyCommand.
+        cpu = {}
+        for name, remote, feed in (("up", "cat > /dev/null", True), ("down", f"head -c {size} /dev/zero", False)):
+            ratios, rss = [], []
+            for _ in range(runs):
+                self.usage.write_text("")
+                src = subprocess.Popen(["head", "-c", str(size), "/dev/zero"], stdout=subprocess.PIPE) if feed else None
+                r = subprocess.run(["/usr/bin/time", "-f", "%U %S", *self.ssh(self.config_timed, remote)],
+                                   env=self.env, stdin=src.stdout if src else subprocess.DEVNULL,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                if src:
+                    src.wait()
+                assert r.returncode == 0, r.stderr
+                total = sum(float(x) for x in r.stderr.strip().splitlines()[-1].split())
+                user, system, peak = self.usage.read_text().strip().splitlines()[-1].split()
+                tsh_cpu = float(user) + float(system)
+                ssh_cpu = total - tsh_cpu
+                ratios.append(tsh_cpu / ssh_cpu if ssh_cpu > 0 else float("inf"))
+                rss.append(int(peak) / 1024)
+                cpu.setdefault(name + "_tsh_cpu_s_per_gib", []).append(tsh_cpu * (1 << 30) / size)
+                cpu.setdefault(name + "_ssh_cpu_s_per_gib", []).append(ssh_cpu * (1 << 30) / size)
+            cpu[name + "_cpu_ratio"] = statistics.median(ratios)
+            cpu[name + "_peak_rss_mb"] = max(rss)
+        cpu = {k: (summary(v) if isinstance(v, list) else v) for k, v in cpu.items()}
+        cpu["target"] = "tsh CPU <= 0.5 x ssh CPU per GiB; tsh peak RSS <= 30 MB"
+        self.results["N3_native_cpu_and_memory"] = cpu
+
+    # N5
+    def native_fan_out(self):
+        n = 50
+        runs = 3 if self.quick else 5
+
+        def wave(config):
+            start = time.perf_counter()
+            with concurrent.futures.ThreadPoolExecutor(max_workers=n) as pool:
+                codes = list(pool.map(lambda _: timed(self.ssh(config, "true"), self.env)[1], range(n)))
+            return time.perf_counter() - start, sum(c == 0 for c in codes)
+
+        waves = [wave(self.config_native) for _ in range(runs)]
+        self.results["N5_native_fan_out_50"] = {
+            "wall_s": summary([w[0] for w in waves]), "succeeded": [w[1] for w in waves],
+            "target": "50/50 succeed without --multiplex"}
 
 
 def table(results):
@@ -266,7 +368,23 @@ def table(results):
                  "2 + cluster list"))
     seven = r["7_release_binary"]
     rows.append(("7 static release binary", f"{seven['size_mb']:.1f} MB ({seven['size_mib']:.1f} MiB) stripped",
-                 f"version {seven['version_startup_ms']['median']:.2f} ms", "<= 64 MB"))
+                 f"version {seven['version_startup_ms']['median']:.2f} ms", "<= 80 MB"))
+    if "N1_native_setup_s" in r:
+        n1 = r["N1_native_setup_s"]
+        rows.append(("N1 setup, native gRPC", f"native {n1['native']['median']*1000:.0f} ms, raw ssh -s {n1['raw']['median']*1000:.0f} ms",
+                     f"ratio {n1['ratio']:.3f}", "<= 0.75"))
+        n2 = r["N2_native_throughput"]
+        for d in ("up", "down"):
+            t = n2[d]
+            rows.append((f"N2 native {d} ({n2['bytes'] >> 20} MiB)",
+                         f"native {t['native_mib_s']['median']:.0f}, OpenSSH leg {t['openssh_leg_mib_s']['median']:.0f} MiB/s",
+                         f"ratio {t['ratio']:.3f}", ">= 0.9"))
+        n3 = r["N3_native_cpu_and_memory"]
+        for d in ("up", "down"):
+            rows.append((f"N3 native CPU {d}", f"tsh {n3[d + '_tsh_cpu_s_per_gib']['median']:.2f} s/GiB, ssh {n3[d + '_ssh_cpu_s_per_gib']['median']:.2f} s/GiB",
+                         f"ratio {n3[d + '_cpu_ratio']:.2f}, RSS {n3[d + '_peak_rss_mb']:.1f} MB", "<= 0.5, <= 30 MB"))
+        n5 = r["N5_native_fan_out_50"]
+        rows.append(("N5 native fan-out 50", f"{n5['wall_s']['median']:.2f} s", f"ok {n5['succeeded']}", "50/50"))
     width = [max(len(row[i]) for row in rows) for i in range(4)]
     header = ("figure", "measured", "", "target")
     lines = ["| " + " | ".join(h.ljust(w) for h, w in zip(header, width)) + " |",
@@ -295,6 +413,17 @@ def main():
                 step()
             bench.binary(static_bin)
             bench.stop_masters()
+            results_sshd = bench.results
+        with running_sandbox(work / "sandbox-native") as state:
+            native = NativeBench(tsh, state, work / "native", args.quick)
+            (work / "native").mkdir()
+            native.home = work / "native" / "tsh-home"
+            native.env = dict(native.env, TELEPORT_HOME=str(native.home))
+            native.setup()
+            for step in (native.native_setup, native.native_throughput, native.native_fan_out):
+                print(f"running {step.__name__} …", file=sys.stderr, flush=True)
+                step()
+            bench.results = {**results_sshd, **native.results}
     results = {"machine": {"cpus": os.cpu_count(), "kernel": platform.release(),
                            "ssh": subprocess.run(["ssh", "-V"], capture_output=True, text=True).stderr.strip(),
                            "date": time.strftime("%Y-%m-%d")},

@@ -1,5 +1,5 @@
 // swift-tools-version:6.0
-// libFuzzer targets for the parsers of outside input in TeleportClient.
+// libFuzzer targets for the parsers of outside input in the tsh libraries.
 // Build and run with `Fuzz/run` (see Fuzz/README.md): the executables link
 // only with `-sanitize=fuzzer`, which brings libFuzzer's driver.
 import PackageDescription
@@ -20,7 +20,7 @@ let package = Package(
         // Harness.swift are symlinks to Tests/TeleportClientTests/FuzzChecks/.
         .target(
             name: "FuzzChecks",
-            dependencies: [.product(name: "TeleportClient", package: "tsh")]
+            dependencies: [.product(name: "TeleportLibraries", package: "tsh")]
         ),
         // Calls libFuzzer's driver from each target's main.swift.
         .target(name: "CFuzzerDriver"),

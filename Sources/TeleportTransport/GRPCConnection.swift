@@ -1,5 +1,6 @@
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -14,10 +15,11 @@ enum GRPCConnection {
 
     /// Connects and completes the TLS handshake. Throws `TransportFailure`;
     /// `.notOffered` when the server agreed on no protocol of the route.
-    static func connect(_ route: TLSRoute) async throws -> HTTP2ClientTransport.WrappedChannel {
+    static func connect(_ route: TLSRoute) async throws -> Connected {
         let context = try route.makeContext()
         let timeout = TimeAmount.seconds(max(1, route.connectTimeoutSeconds))
-        let observed = NIOLockedValueBox<EventLoopFuture<String?>?>(nil)
+        let opened = NIOLockedValueBox<(any Channel)?>(nil)
+        let observed = NIOLockedValueBox<(EventLoopFuture<String?>, NIOLockedValueBox<TransportFailure?>)?>(nil)
 
         @Sendable func addTLS(_ channel: any Channel) throws {
             let sync = channel.pipeline.syncOperations
@@ -25,7 +27,8 @@ enum GRPCConnection {
                                                     serverHostname: WebSocketTunnel.hostnameForSNI(route.serverName)))
             let observer = TLSHandshakeObserver(eventLoop: channel.eventLoop, timeout: timeout)
             try sync.addHandler(observer)
-            observed.withLockedValue { $0 = observer.result.futureResult }
+            opened.withLockedValue { $0 = channel }
+            observed.withLockedValue { $0 = (observer.result.futureResult, observer.lateFailure) }
         }
 
         var config = HTTP2ClientTransport.WrappedChannel.Config.defaults
@@ -64,17 +67,31 @@ enum GRPCConnection {
             return try await configured.withLockedValue { $0! }.get()
         }
         do {
-            guard let future = observed.withLockedValue({ $0 }) else {
+            guard let (handshake, lateFailure) = observed.withLockedValue({ $0 }) else {
                 throw TransportFailure.closed("the TLS connection was not set up")
             }
-            let negotiated = try await future.get()
+            let negotiated = try await handshake.get()
             guard let negotiated, route.alpn.contains(negotiated) else {
                 throw TransportFailure.notOffered("the proxy agreed on none of \(route.alpn.joined(separator: ", "))")
             }
-            return transport
+            return Connected(transport: transport, lateFailure: lateFailure)
         } catch {
-            transport.beginGracefulShutdown()
+            // The transport owns the channel now, and must run once to let go
+            // of it (its connection's writer may not be dropped unfinished):
+            // with the channel closed, that returns at once.
+            try? await opened.withLockedValue({ $0 })?.close()
+            try? await transport.connect()
             throw error
         }
     }
+}
+
+/// A connected gRPC transport, and where a TLS alert that came after the
+/// handshake is kept.
+struct Connected: Sendable {
+    let transport: HTTP2ClientTransport.WrappedChannel
+    let lateFailure: NIOLockedValueBox<TransportFailure?>
+
+    /// The TLS-level reason for a failed call, when there is one.
+    var tlsFailure: TransportFailure? { lateFailure.withLockedValue { $0 } }
 }

@@ -2,6 +2,7 @@ import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix
 import GRPCProtobuf
+import NIOConcurrencyHelpers
 import NIOCore
 import TeleportProto
 
@@ -29,37 +30,37 @@ public struct ProxySSHStream: Sendable {
     /// Connects, asks for the node, and relays stdin and stdout until the
     /// node's side ends. Until the proxy has accepted the target, nothing is
     /// read from stdin, so a caller may still fall back to another transport
-    /// when this throws `TransportError` with `fallbackPossible`.
+    /// when this throws a `TeleportError` of kind `.unsupported`.
     public func run() async throws {
-        let transport: HTTP2ClientTransport.WrappedChannel
+        let connected: Connected
         do {
-            transport = try await GRPCConnection.connect(route)
+            connected = try await GRPCConnection.connect(route)
         } catch let failure as TransportFailure {
-            throw TransportError(failure, established: false)
+            throw failure.teleportError()
         }
         let established = EstablishedFlag()
         do {
-            try await withGRPCClient(transport: transport) { client in
+            try await withGRPCClient(transport: connected.transport) { client in
                 try await call(client, established: established)
             }
-        } catch let error as TransportError {
-            throw error
         } catch let error as RPCError {
-            throw TransportError(.status(error.code, error.message), established: established.value)
+            let failure = connected.tlsFailure ?? .status(error.code, error.message)
+            throw failure.teleportError(established: established.value)
         } catch let failure as TransportFailure {
-            throw TransportError(failure, established: established.value)
+            throw failure.teleportError(established: established.value)
         }
     }
 
     private func call(_ client: GRPCClient<HTTP2ClientTransport.WrappedChannel>,
                       established: EstablishedFlag) async throws {
-        var first = Teleport_Transport_V1_ProxySSHRequest()
-        first.dialTarget.hostPort = hostPort
-        first.dialTarget.cluster = cluster
-        first.dialTarget.loginName = login
+        var opening = Teleport_Transport_V1_ProxySSHRequest()
+        opening.dialTarget.hostPort = hostPort
+        opening.dialTarget.cluster = cluster
+        opening.dialTarget.loginName = login
+        let first = opening
         // The response side opens stdio once the proxy accepted the target and
         // hands stdin to the request side.
-        let (inputs, handOver) = AsyncStream.makeStream(of: StandardStreams.Channel.Inbound.self)
+        let (inputs, handOver) = AsyncStream.makeStream(of: NIOAsyncChannelInboundStream<ByteBuffer>.self)
         let request = StreamingClientRequest(of: Teleport_Transport_V1_ProxySSHRequest.self) { writer in
             try await writer.write(first)
             for await stdin in inputs {
@@ -81,7 +82,7 @@ public struct ProxySSHStream: Sendable {
             defer { handOver.finish() }
             var messages = response.messages.makeAsyncIterator()
             // The first answer carries the cluster details: the node is dialled.
-            guard let opening = try await messages.next() else {
+            guard let details = try await messages.next() else {
                 throw TransportFailure.closed("the proxy ended the stream before connecting to the node")
             }
             established.set()
@@ -89,7 +90,7 @@ public struct ProxySSHStream: Sendable {
             try await stdio.executeThenClose { inbound, outbound in
                 handOver.yield(inbound)
                 handOver.finish()
-                if case .ssh(let frame)? = opening.frame, !frame.payload.isEmpty {
+                if case .ssh(let frame)? = details.frame, !frame.payload.isEmpty {
                     try await outbound.write(ByteBuffer(bytes: frame.payload))
                 }
                 while let message = try await messages.next() {

@@ -1,10 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
-
-#if canImport(Glibc)
-import Glibc
-#endif
+import TeleportSupport
 
 /// stdin and stdout as one NIO channel, so relayed bytes flow with
 /// backpressure: nothing is read from stdin faster than the proxy takes it,
@@ -24,7 +21,7 @@ enum StandardStreams {
             return try await pipeChannel(input: 0, output: 1, group: group)
         }
         var pair: [Int32] = [0, 0]
-        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC), 0, &pair) == 0 else {
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) == 0 else {
             throw TransportFailure.localCredentials("cannot create a socket pair: \(String(cString: strerror(errno)))")
         }
         let (ours, theirs) = (pair[0], pair[1])

@@ -1,5 +1,7 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOSSL
+import NIOTLS
 
 /// Reports the end of a TLS handshake (its negotiated ALPN protocol, or the
 /// reason it failed) and bounds how long it may take: a proxy that accepts
@@ -9,9 +11,16 @@ final class TLSHandshakeObserver: ChannelInboundHandler, RemovableChannelHandler
 
     /// The negotiated protocol, nil when none was agreed.
     let result: EventLoopPromise<String?>
+    /// A TLS alert after the handshake. With TLS 1.3 the server checks our
+    /// certificate only after the client's side of the handshake is done, so
+    /// its refusal arrives here, and the stream above sees only a closed
+    /// connection.
+    let lateFailure = NIOLockedValueBox<TransportFailure?>(nil)
     private let timeout: TimeAmount
     private var timer: Scheduled<Void>?
     private var done = false
+    /// Whether the server sent anything after the handshake.
+    private var heardFromServer = false
 
     init(eventLoop: any EventLoop, timeout: TimeAmount) {
         result = eventLoop.makePromise()
@@ -35,12 +44,34 @@ final class TLSHandshakeObserver: ChannelInboundHandler, RemovableChannelHandler
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if done {
+            let failure = TransportFailure.handshake(error)
+            switch failure {
+            case .clientCertificateRefused, .untrustedServer:
+                lateFailure.withLockedValue { $0 = $0 ?? failure }
+            default:
+                break
+            }
+        }
         fail(TransportFailure.handshake(error))
         context.fireErrorCaught(error)
     }
 
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        heardFromServer = true
+        context.fireChannelRead(data)
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
-        fail(TransportFailure.closed("the server closed the connection during the TLS handshake"))
+        if done && !heardFromServer {
+            // A server that checks client certificates after a TLS 1.3
+            // handshake may drop a refused one without an alert.
+            lateFailure.withLockedValue {
+                $0 = $0 ?? .clientCertificateRefused(
+                    "it closed the connection right after the TLS handshake without a word, which is how a refused client certificate looks")
+            }
+        }
+        fail(TransportFailure.notOffered("the server closed the connection during the TLS handshake"))
         context.fireChannelInactive()
     }
 

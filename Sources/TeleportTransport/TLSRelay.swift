@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -11,7 +12,7 @@ public enum TLSRelay {
         do {
             context = try route.makeContext()
         } catch let failure as TransportFailure {
-            throw TransportError(failure, established: false)
+            throw failure.teleportError()
         }
         let timeout = TimeAmount.seconds(max(1, route.connectTimeoutSeconds))
         let group = GRPCConnection.group
@@ -54,7 +55,7 @@ public enum TLSRelay {
                 throw TransportFailure.notOffered("the proxy agreed on none of \(route.alpn.joined(separator: ", "))")
             }
         } catch let failure as TransportFailure {
-            throw TransportError(failure, established: false)
+            throw failure.teleportError()
         }
 
         let stdio = try await StandardStreams.open(group: group)

@@ -1,6 +1,7 @@
 import GRPCCore
 import NIOCore
 import NIOSSL
+import TeleportSupport
 
 /// What went wrong on a TLS or gRPC leg, classified where the evidence is
 /// (the TLS alert, the gRPC status), so callers can decide: fall back to
@@ -37,12 +38,10 @@ enum TransportFailure: Error, Sendable {
             || upper.contains("ALERT_CERTIFICATE_REQUIRED") || upper.contains("ALERT_ACCESS_DENIED") {
             return .clientCertificateRefused(text)
         }
-        if upper.contains("NO_APPLICATION_PROTOCOL") || upper.contains("WRONG_VERSION_NUMBER")
-            || upper.contains("UNKNOWN_PROTOCOL") || upper.contains("HTTP_REQUEST") {
-            return .notOffered(text)
-        }
-        if case NIOSSLError.uncleanShutdown = error { return .closed(text) }
-        return .closed(text)
+        // Anything else during the handshake (an SSH banner where TLS was
+        // expected, no protocol agreed, the connection closed): the proxy
+        // does not serve this route, and nothing was relayed.
+        return .notOffered(text)
     }
 
     /// Classifies a failure to open the TCP connection.
@@ -51,5 +50,36 @@ enum TransportFailure: Error, Sendable {
             return .timeout("\(host):\(port) did not accept a connection in time")
         }
         return .unreachable("cannot reach \(host):\(port): \(error)")
+    }
+}
+
+extension TransportFailure {
+    /// The one error type, with the kind callers switch on. A failure after
+    /// the proxy accepted the target is the end of that connection, whatever
+    /// its cause: nothing else may take over then.
+    func teleportError(established: Bool = false) -> TeleportError {
+        if established {
+            return TeleportError("the connection ended: \(detail)", kind: .other)
+        }
+        switch self {
+        case .notOffered(let text): return TeleportError(text, kind: .unsupported)
+        case .untrustedServer(let text): return TeleportError(text, kind: .untrusted)
+        case .clientCertificateRefused(let text): return TeleportError(text, kind: .credentialsRefused)
+        case .unreachable(let text): return TeleportError(text, kind: .unreachable)
+        case .timeout(let text): return TeleportError(text, kind: .timeout)
+        case .localCredentials(let text): return TeleportError(text, kind: .invalidInput)
+        case .closed(let text): return TeleportError(text, kind: .other)
+        case .status(let code, let message):
+            // An old proxy without the service answers UNIMPLEMENTED.
+            return TeleportError(message, kind: code == .unimplemented ? .unsupported : .refused)
+        }
+    }
+
+    var detail: String {
+        switch self {
+        case .notOffered(let t), .untrustedServer(let t), .clientCertificateRefused(let t), .unreachable(let t),
+             .timeout(let t), .localCredentials(let t), .closed(let t): return t
+        case .status(_, let message): return message
+        }
     }
 }

@@ -1,24 +1,22 @@
 import ArgumentParser
-import TeleportClient
+import TeleportProfile
 
-/// Flags shared by the commands that talk to a proxy, with tsh's environment
-/// fallbacks (teleport-reference §7).
-struct ProxyOptions: ParsableArguments {
-    @Option(name: .long, help: "Teleport proxy address: host, host:webport or host:webport,sshport. Env: TELEPORT_PROXY.")
+/// `--proxy`: the one declaration of it. With `--cluster` and `--user` below
+/// (for the commands that honour them), it becomes a `ProfileSelection`,
+/// which applies tsh's environment fallbacks and the current profile.
+struct ProxyOption: ParsableArguments {
+    @Option(name: .long, help: "Teleport proxy: host, host:webport or host:webport,sshport; names the profile. Default: the current profile. Env: TELEPORT_PROXY.")
     var proxy: String?
+}
 
+/// `--cluster`, for the commands that pick a cluster.
+struct ClusterOption: ParsableArguments {
+    @Option(name: .long, help: "Teleport cluster. Env: TELEPORT_CLUSTER.")
+    var cluster: String?
+}
+
+/// `--user`, for the commands that pick a Teleport user.
+struct UserOption: ParsableArguments {
     @Option(name: .long, help: "Teleport user name. Env: TELEPORT_USER.")
     var user: String?
-
-    @Option(name: .long, help: "Teleport cluster to select. Env: TELEPORT_CLUSTER.")
-    var cluster: String?
-
-    @Flag(name: .long, help: "Do not verify the proxy's TLS certificate. Not safe: use only for tests.")
-    var insecure = false
-
-    var proxyValue: String? { proxy ?? Environment.value("TELEPORT_PROXY") }
-    var userValue: String? { user ?? Environment.value("TELEPORT_USER") }
-    var clusterValue: String? {
-        cluster ?? Environment.value("TELEPORT_CLUSTER") ?? Environment.value("TELEPORT_SITE")
-    }
 }

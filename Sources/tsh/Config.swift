@@ -1,20 +1,31 @@
 import ArgumentParser
-import TeleportClient
+import TeleportKeys
+import TeleportLogin
+import TeleportProfile
+import TeleportProxyCommand
+import TeleportSSHConfig
+import TeleportSupport
+import TeleportWebAPI
 
 /// `tsh config`: the OpenSSH client configuration for a profile, on stdout.
 /// Offline: it reads the profile only, and never prompts.
 struct Config: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print an OpenSSH configuration file for the current profile.")
+        abstract: "Print an OpenSSH configuration file for the current profile.",
+        discussion: """
+            Examples:
+              tsh config > ~/.ssh/teleport_config
+              tsh config --install
+              tsh config --proxy=teleport.example.com --login=ubuntu --template=my.mustache
+            """)
 
-    @Option(name: .long, help: "Profile to use (its proxy host). Default: the current profile. Env: TELEPORT_PROXY.")
-    var proxy: String?
+    @OptionGroup var proxyOption: ProxyOption
 
     @Flag(name: .long, help: "Print the configuration of every profile.")
     var all = false
 
     @Option(name: [.short, .long], help: "SSH port of the nodes.")
-    var port: Int = 3022
+    var port: Int = Ports.nodeSSH
 
     @Option(name: [.short, .long], help: "Remote login for the User lines. Env: TELEPORT_LOGIN.")
     var login: String?
@@ -54,14 +65,12 @@ struct Config: ParsableCommand {
         if all {
             hosts = store.directory.profileNames()
             guard !hosts.isEmpty else { throw TeleportError("Not logged in.") }
-        } else if let name = proxy ?? Environment.value("TELEPORT_PROXY") {
-            hosts = [try ProxyAddress.parse(name).host]
-        } else if let current = try store.directory.currentProfileName() {
-            hosts = [current]
+        } else if let host = try ProfileSelection(proxy: proxyOption.proxy).proxyHost(in: store.directory) {
+            hosts = [host]
         } else {
             throw TeleportError("Not logged in.")
         }
-        let templateText = try template.map { try FilePath.readText($0, limit: 1 << 20) }
+        let templateText = try template.map { try FileSystem.readText($0, limit: 1 << 20) }
         let executable = try Executable.path()
         let login = self.login ?? Environment.value("TELEPORT_LOGIN")
         return try hosts.map { host in

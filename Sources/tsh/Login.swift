@@ -1,19 +1,36 @@
 import ArgumentParser
-import TeleportClient
+import TeleportKeys
+import TeleportLogin
+import TeleportProfile
+import TeleportProxyCommand
+import TeleportSSHConfig
+import TeleportSupport
+import TeleportWebAPI
 
 /// `tsh login`: a local user's password (and OTP), or single sign-on in the
 /// browser, for short-lived certificates, stored in `~/.tsh` as real tsh lays
 /// it out.
 struct Login: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Log in to a cluster and retrieve the session certificate.")
+        abstract: "Log in to a cluster and retrieve the session certificate.",
+        discussion: """
+            Examples:
+              tsh login --proxy=teleport.example.com --user=alice
+              tsh login --proxy=teleport.example.com --cluster=leaf --ttl=60
+              tsh login --user=alice --out=alice.pem --format=openssh
+            """)
 
     /// Status formats, and with `--out` the identity file formats.
     enum Format: String, ExpressibleByArgument, CaseIterable {
         case text, json, yaml, file, openssh
     }
 
-    @OptionGroup var options: ProxyOptions
+    @OptionGroup var proxyOption: ProxyOption
+    @OptionGroup var clusterOption: ClusterOption
+    @OptionGroup var userOption: UserOption
+
+    @Flag(name: .long, help: "Do not verify the proxy's TLS certificate. Not safe: use only for tests.")
+    var insecure = false
 
     @Option(name: .long, help: "Certificate lifetime in minutes (default: the cluster's, 12 hours).")
     var ttl: Int?
@@ -42,6 +59,18 @@ struct Login: ParsableCommand {
     @Option(help: "Status format (text, json, yaml), or with --out the identity format (file, openssh).")
     var format: Format?
 
+    private var selection: ProfileSelection {
+        ProfileSelection(proxy: proxyOption.proxy, cluster: clusterOption.cluster, user: userOption.user)
+    }
+
+    /// Checks across options, before anything runs.
+    func validate() throws {
+        if let ttl, !(1...(30 * 60)).contains(ttl) {
+            throw ValidationError("--ttl must be between 1 and 1800 minutes (30 hours)")
+        }
+        _ = try identityFormat()
+    }
+
     func run() throws {
         let store = ProfileStore(directory: try ProfileDirectory.resolve())
         let current = try? store.directory.currentProfileName().flatMap { try? store.loadEntry(proxyHost: $0) }
@@ -50,17 +79,14 @@ struct Login: ParsableCommand {
             try printStatus(store)
             return
         }
-        guard let proxyText = options.proxyValue ?? current.map({ $0.profile.webProxyAddr }) else {
+        guard let proxyText = selection.proxy ?? current.map({ $0.profile.webProxyAddr }) else {
             throw TeleportError("no proxy given; pass --proxy=<host> or set TELEPORT_PROXY")
         }
-        if let ttl, !(1...(30 * 60)).contains(ttl) {
-            throw TeleportError("--ttl must be between 1 and 1800 minutes (30 hours)")
-        }
         var login = InteractiveLogin(proxy: try ProxyAddress.parse(proxyText))
-        login.user = options.userValue
-        login.cluster = options.clusterValue
+        login.user = selection.user
+        login.cluster = selection.cluster
         login.ttlMinutes = ttl
-        login.insecure = options.insecure
+        login.insecure = insecure
         login.passwordFromStdin = passwordStdin
         login.otp = otp
         login.skipVersionCheck = skipVersionCheck
@@ -68,7 +94,7 @@ struct Login: ParsableCommand {
         login.bindAddress = bindAddr ?? Environment.value("TELEPORT_LOGIN_BIND_ADDR")
         login.openBrowser = (browser ?? Environment.value("TELEPORT_LOGIN_BROWSER")) != "none"
         if let out, let identityFormat { login.identityOutput = (out, identityFormat) }
-        try login.run(store: store)
+        try LoginFlow.run(login, store: store)
 
         if let out {
             Console.out("\nThe certificate has been written to \(out)\n")
@@ -81,11 +107,11 @@ struct Login: ParsableCommand {
     /// proxy and cluster (and user), only shows the status.
     private func isAlreadyLoggedIn(_ current: ProfileStore.Entry) -> Bool {
         guard !current.certificate.isExpired() else { return false }
-        if let user = options.userValue, user != current.profile.user { return false }
+        if let user = selection.user, user != current.profile.user { return false }
         if let auth = authValue, auth != current.profile.authConnector { return false }
-        if options.proxyValue == nil && options.clusterValue == nil { return true }
-        guard let proxy = options.proxyValue, let host = try? ProxyAddress.parse(proxy).host else { return false }
-        return host == current.profile.proxyHost && options.clusterValue == current.profile.cluster
+        if selection.proxy == nil && selection.cluster == nil { return true }
+        guard let proxy = selection.proxy, let host = try? ProxyAddress.parse(proxy).host else { return false }
+        return host == current.profile.proxyHost && selection.cluster == current.profile.cluster
     }
 
     private var authValue: String? {
@@ -95,20 +121,20 @@ struct Login: ParsableCommand {
     private func identityFormat() throws -> IdentityFile.Format? {
         guard out != nil else {
             if format == .file || format == .openssh {
-                throw TeleportError("--format \(format!.rawValue) writes an identity file: add --out=<path>")
+                throw ValidationError("--format \(format!.rawValue) writes an identity file: add --out=<path>")
             }
             return nil
         }
         switch format {
         case nil, .file?: return .file
         case .openssh?: return .openssh
-        case let other?: throw TeleportError("--out writes an identity file: use --format file or openssh, not \(other.rawValue)")
+        case let other?: throw ValidationError("--out writes an identity file: use --format file or openssh, not \(other.rawValue)")
         }
     }
 
     private func printStatus(_ store: ProfileStore) throws {
         let (active, others) = try store.statuses()
         let statusFormat: OutputFormat = format.flatMap { OutputFormat(rawValue: $0.rawValue) } ?? .text
-        try StatusOutput.print(active: active, others: others, format: statusFormat)
+        Console.out(StatusReport(active: active, others: others).rendered(statusFormat, now: TimeText.now()))
     }
 }

@@ -1,19 +1,33 @@
 import ArgumentParser
-import TeleportClient
+import TeleportKeys
+import TeleportLogin
+import TeleportProfile
+import TeleportProxyCommand
+import TeleportSSHConfig
+import TeleportSupport
+import TeleportWebAPI
 
 /// `tsh logout`: every profile, or one user's keys for one proxy.
 struct Logout: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Delete a cluster certificate.")
+        abstract: "Delete a cluster certificate.",
+        discussion: """
+            Examples:
+              tsh logout
+              tsh logout --proxy=teleport.example.com --user=alice
+              TELEPORT_PROXY=teleport.example.com TELEPORT_USER=alice tsh logout
+            """)
 
-    @OptionGroup var options: ProxyOptions
+    @OptionGroup var proxyOption: ProxyOption
+    @OptionGroup var userOption: UserOption
 
     func run() throws {
         let directory = try ProfileDirectory.resolve()
         let store = ProfileStore(directory: directory)
-        switch (options.proxy, options.user) {
+        let selection = ProfileSelection(proxy: proxyOption.proxy, user: userOption.user)
+        switch (selection.proxy, selection.user) {
         case (nil, nil):
-            guard FilePath.isDirectory(directory.root) else {
+            guard FileSystem.isDirectory(directory.root) else {
                 Console.out("All users logged out.\n")
                 return
             }

@@ -1,11 +1,11 @@
 import ArgumentParser
-import TeleportClient
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import TeleportKeys
+import TeleportLogin
+import TeleportProfile
+import TeleportProxyCommand
+import TeleportSSHConfig
+import TeleportSupport
+import TeleportWebAPI
 
 /// The root command. Each subcommand lives in its own file and is a thin layer
 /// over `TeleportClient`.
@@ -13,6 +13,12 @@ struct TSH: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tsh",
         abstract: "Teleport client for OpenSSH: log in, write ssh_config, and proxy ssh connections.",
+        discussion: """
+            Examples:
+              tsh login --proxy=teleport.example.com --user=alice
+              tsh config --install && ssh ubuntu@node1.teleport.example.com
+              tsh status --format=json
+            """,
         subcommands: [
             Config.self,
             Login.self,
@@ -29,8 +35,8 @@ struct TSH: ParsableCommand {
         finish {
             // OpenSSH runs `tsh proxy ssh` for every connection: its common
             // forms skip ArgumentParser, whose reflection costs milliseconds.
-            if let fast = ProxySSHCommand.fastParse(CommandLine.arguments) {
-                try fast.run()
+            if let fast = ProxySSHArguments.fastParse(CommandLine.arguments) {
+                try ProxySSHCommand.run(fast)
                 return
             }
             var command = try parseAsRoot()

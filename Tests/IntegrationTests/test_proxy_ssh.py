@@ -158,12 +158,13 @@ def test_an_invalid_target_is_refused_before_anything_runs(session, target):
 
 
 def test_dry_run_prints_the_fixed_argument_vector(session):
-    r = session.run("proxy", "ssh", "--dry-run", f"--proxy={session.state['web_addr']}",
+    r = session.run("proxy", "ssh", "--dry-run", "--transport=openssh", f"--proxy={session.state['web_addr']}",
                     "--cluster=sandbox.test", "root@node1.sandbox.test:3022", env={"TSH_SSH": "/usr/bin/ssh"})
     assert r.returncode == 0, r.stderr
     home = session.home
     key = f"{home}/keys/localhost/alice"
-    assert shlex.split(r.stdout) == [
+    assert r.stdout.startswith("# transport: openssh (--transport=openssh)\n")
+    assert shlex.split(r.stdout, comments=True) == [
         "/usr/bin/ssh", "-F", "none", "-p", str(session.state["ssh_port"]), "-l", "root",
         "-o", f'UserKnownHostsFile="{home}/known_hosts"', "-o", "GlobalKnownHostsFile=/dev/null",
         "-o", "StrictHostKeyChecking=yes", "-o", "HostKeyAlias=localhost",

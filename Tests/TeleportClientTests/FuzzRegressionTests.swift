@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import TeleportClient
+import TeleportSupport
 
 /// Replays every input kept under `Golden/fuzz/<target>/` (crashes the fuzzer
 /// found, and inputs crafted to reach the corners of each parser, see

@@ -1,6 +1,7 @@
 import Testing
 import Foundation
-@testable import TeleportClient
+@testable import TeleportProfile
+@testable import TeleportSupport
 
 @Suite struct KeyDirectoryUpdateTests {
     /// A fresh directory under the system temp dir, removed by the caller.
@@ -23,7 +24,7 @@ import Foundation
         }
         #expect(try String(contentsOfFile: keys + "/alice", encoding: .utf8) == "new key\n")
         #expect(try String(contentsOfFile: keys + "/clusters", encoding: .utf8) == "clusters\n")
-        #expect(FilePath.list(root + "/keys") == ["proxy.example.com"])
+        #expect(FileSystem.list(root + "/keys") == ["proxy.example.com"])
     }
 
     /// A writer killed mid-write (here: the cluster cache) leaves its
@@ -44,8 +45,8 @@ import Foundation
         try KeyDirectoryUpdate.replace(keys) { staging in
             try AtomicFile.write("key 2\n", to: staging + "/alice")
         }
-        #expect(FilePath.list(keys) == ["alice", "alice-ssh"])
-        #expect(FilePath.list(keys + "/alice-ssh") == [])
+        #expect(FileSystem.list(keys) == ["alice", "alice-ssh"])
+        #expect(FileSystem.list(keys + "/alice-ssh") == [])
     }
 
     @Test(arguments: [
@@ -57,6 +58,6 @@ import Foundation
         (".clusters.tmp-٣-1", nil),  // Arabic-Indic digit: not a pid
     ] as [(String, Int32?)])
     func recognisesAtomicFileTemporaries(name: String, pid: Int32?) {
-        #expect(FilePath.temporaryWriter(of: name) == pid)
+        #expect(FileSystem.temporaryWriter(of: name) == pid)
     }
 }

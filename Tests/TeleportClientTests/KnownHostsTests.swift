@@ -1,5 +1,6 @@
 import Testing
-@testable import TeleportClient
+@testable import TeleportProfile
+@testable import TeleportSupport
 
 @Suite struct KnownHostsTests {
     let newLine = KnownHosts.caLine(proxyHost: "proxy.example.com", cluster: "example.com",

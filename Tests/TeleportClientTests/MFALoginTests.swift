@@ -1,6 +1,8 @@
 import Testing
 import Foundation
-@testable import TeleportClient
+@testable import TeleportLogin
+@testable import TeleportWebAPI
+import TeleportSupport
 
 /// The two-step local login's bodies, byte for byte, and what the client does
 /// with each challenge (docs/login.md §1; gravitational/teleport

@@ -1,5 +1,5 @@
 import Testing
-@testable import TeleportClient
+@testable import TeleportSupport
 
 @Suite struct NamesTests {
     @Test(arguments: ["example.com", "leaf-1.example.com", "root", "a_b"])

@@ -1,6 +1,7 @@
 import Testing
 import Foundation
-@testable import TeleportClient
+@testable import TeleportProfile
+@testable import TeleportSupport
 
 @Suite struct ProfileTests {
     static func alice() -> Profile {
@@ -13,7 +14,7 @@ import Foundation
     @Test func writesTshKeysInTshOrder() throws {
         let yaml = Self.alice().yaml()
         #expect(yaml == (try GoldenFile.expect("profile.yaml", yaml)))
-        // The exact example of teleport-reference §2.
+        // The exact example of docs/protocol.md, "~/.tsh".
         #expect(yaml == """
             web_proxy_addr: proxy.example.com:443
             ssh_proxy_addr: proxy.example.com:3023
@@ -75,8 +76,7 @@ import Foundation
         extensions: ["permit-agent-forwarding", "permit-port-forwarding", "permit-pty"], isActive: true)
 
     @Test func textPadsLabelsToColumn22() throws {
-        setenv("TZ", "UTC", 1)
-        let text = Self.status.text(now: 1_717_208_104 - (11 * 3600 + 59 * 60 + 30))
+        let text = Self.status.text(now: 1_717_208_104 - (11 * 3600 + 59 * 60 + 30), zone: .utc)
         #expect(text == (try GoldenFile.expect("status.txt", text)))
         for line in text.split(separator: "\n") {
             #expect(line.dropFirst(22).first != " ")
@@ -92,10 +92,9 @@ import Foundation
     }
 
     @Test func jsonFollowsTshFieldOrder() throws {
-        setenv("TZ", "UTC", 1)
-        let json = StatusReport(active: Self.status, others: []).json.rendered() + "\n"
+        let json = StatusReport(active: Self.status, others: [], zone: .utc).json.rendered() + "\n"
         #expect(json == (try GoldenFile.expect("status.json", json)))
-        let yaml = StatusReport(active: Self.status, others: []).yaml()
+        let yaml = StatusReport(active: Self.status, others: [], zone: .utc).yaml()
         #expect(yaml == (try GoldenFile.expect("status.yaml", yaml)))
     }
 }

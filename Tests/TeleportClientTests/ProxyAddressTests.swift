@@ -1,5 +1,5 @@
 import Testing
-@testable import TeleportClient
+@testable import TeleportSupport
 
 @Suite struct ProxyAddressTests {
     @Test(arguments: [

@@ -1,5 +1,6 @@
 import Testing
-@testable import TeleportClient
+@testable import TeleportProxyCommand
+@testable import TeleportSupport
 
 @Suite struct ProxyTargetTests {
     @Test(arguments: [

@@ -1,5 +1,5 @@
 import Testing
-@testable import TeleportClient
+@testable import TeleportSupport
 
 /// The three double-quoted forms we write share one escaper; each differs only
 /// in how it shows the scalars beyond `"`, `\`, LF, CR and tab.

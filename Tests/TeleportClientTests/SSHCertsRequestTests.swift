@@ -1,8 +1,9 @@
 import Testing
 import Foundation
-@testable import TeleportClient
+@testable import TeleportSupport
+@testable import TeleportWebAPI
 
-/// The `POST /webapi/ssh/certs` body, byte for byte (teleport-reference §1.2).
+/// The `POST /webapi/ssh/certs` body, byte for byte (docs/protocol.md, "Password login").
 @Suite struct SSHCertsRequestTests {
     static func request(otp: String = "", route: String = "") -> SSHCertsRequest {
         SSHCertsRequest(user: "alice", password: "correct \"horse\" \\ <staple> wörd", otpToken: otp,

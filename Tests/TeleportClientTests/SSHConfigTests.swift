@@ -1,5 +1,7 @@
 import Testing
-@testable import TeleportClient
+@testable import TeleportProfile
+@testable import TeleportSSHConfig
+@testable import TeleportSupport
 
 @Suite struct SSHConfigTests {
     static func parameters(clusters: [String] = ["example.com"], login: String = "", port: Int = 3022) -> SSHConfigParameters {
@@ -11,7 +13,7 @@ import Testing
             username: login, port: port, executablePath: "/usr/local/bin/tsh")
     }
 
-    /// Teleport's own expected output (teleport-reference §3), byte for byte.
+    /// Teleport's own expected output (docs/protocol.md, "ssh_config"), byte for byte.
     @Test func oneClusterWithLoginAndPortMatchesTeleport() throws {
         let text = try SSHConfigRenderer.render(Self.parameters(login: "testuser", port: 3232))
         #expect(text == """

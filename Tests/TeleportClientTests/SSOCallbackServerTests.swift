@@ -1,7 +1,9 @@
 import Testing
 import Foundation
 import Dispatch
-@testable import TeleportClient
+@testable import TeleportLogin
+@testable import TeleportWebAPI
+import TeleportSupport
 
 #if canImport(Glibc)
 import Glibc

@@ -1,6 +1,8 @@
 import Testing
 import Foundation
-@testable import TeleportClient
+@testable import TeleportLogin
+@testable import TeleportWebAPI
+import TeleportSupport
 
 /// The SSO callback's decisions: only a callback that proves it comes from
 /// the proxy counts (gravitational/teleport lib/secret/secret.go for the

@@ -1,5 +1,6 @@
 import Testing
-@testable import TeleportClient
+@testable import TeleportLogin
+@testable import TeleportSupport
 
 @Suite struct VersionInfoTests {
     @Test func reportsTheLinkedLibraryVersions() {

@@ -31,6 +31,13 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--strict-node-ports", action="store_true",
                    help="route name matches like real Teleport does for agentless "
                         "(address-registered) nodes: a requested port must equal the node's port")
+    p.add_argument("--tls-routing", action="store_true",
+                   help="one TLS port (the web port) demultiplexed by ALPN (multiplex mode)")
+    p.add_argument("--conn-upgrade", action="store_true",
+                   help="an L7 load balancer in front (implies --tls-routing): outer TLS "
+                        "negotiates only http/1.1; use /webapi/connectionupgrade")
+    p.add_argument("--no-grpc-transport", action="store_true",
+                   help="an old proxy: no TransportService anywhere")
     p.add_argument("--parent-pid", type=int, default=None,
                    help="shut down when this process disappears")
     login_cli.add_options(p)
@@ -39,7 +46,9 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
 def _opts(a: argparse.Namespace) -> dict:
     return {"suite": a.suite, "second_factor": a.second_factor, "mode": a.mode,
             "proxy_host_key": a.proxy_host_key, "strict_node_ports": a.strict_node_ports,
-            "hostile": a.hostile, "parent_pid": a.parent_pid, **login_cli.opts(a)}
+            "hostile": a.hostile, "parent_pid": a.parent_pid,
+            "tls_routing": a.tls_routing or a.conn_upgrade, "conn_upgrade": a.conn_upgrade,
+            "no_grpc_transport": a.no_grpc_transport, **login_cli.opts(a)}
 
 
 def _read_pid(state_dir: str) -> Optional[int]:
@@ -71,6 +80,9 @@ def cmd_up(a: argparse.Namespace) -> int:
         argv.append("--strict-node-ports")
     if a.hostile:
         argv += ["--hostile", a.hostile]
+    for flag in ("tls_routing", "conn_upgrade", "no_grpc_transport"):
+        if getattr(a, flag):
+            argv.append("--" + flag.replace("_", "-"))
     if a.parent_pid:
         argv += ["--parent-pid", str(a.parent_pid)]
     argv += login_cli.argv(a)

@@ -22,6 +22,12 @@ PROXY_CERT_MODES = {
     "proxy-cert-no-localhost": "host cert without localhost, 127.0.0.1 and ::1 as principals",
 }
 
+# The proxy's TLS host certificate (the TransportService and TLS-routing listeners).
+PROXY_TLS_CERT_MODES = {
+    "proxy-tls-cert-foreign-ca": "the proxy's TLS host cert is signed by a CA that is not in "
+                                 "host_signers tls_certs",
+}
+
 # A listener that accepts TCP connections and never sends a byte.
 SILENT_MODES = {
     "silent-web": "the web API port accepts connections and says nothing (not even TLS)",
@@ -64,7 +70,7 @@ LOGIN_MODES = {
     "host-ca-is-cert": "host_signers checking_keys holds the CA and a *-cert-v01 certificate line",
 }
 
-MODES: Dict[str, str] = {**PROXY_CERT_MODES, **SILENT_MODES, **CLUSTER_NAME_MODES, **LOGIN_MODES}
+MODES: Dict[str, str] = {**PROXY_CERT_MODES, **PROXY_TLS_CERT_MODES, **SILENT_MODES, **CLUSTER_NAME_MODES, **LOGIN_MODES}
 
 BIG_BODY_BYTES = 50 * 1000 * 1000
 

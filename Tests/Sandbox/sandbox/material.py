@@ -82,8 +82,15 @@ class Material:
         self.user_ca = crypto.generate_key(self.ssh_kind)
         self.host_ca = crypto.generate_key(self.ssh_kind)
         self.leaf_host_ca = crypto.generate_key(self.ssh_kind)
+        # Two TLS CAs, as in Teleport (lib/auth/init.go creates a host CA and a
+        # user CA, each with its own TLS key pair): the host CA's certificate is
+        # what login's host_signers[].tls_certs carries and it signs the proxy's
+        # TLS host certificate; the user CA signs users' TLS certificates.
+        # `tls_ca` keeps its old name: it is the host CA (the one in host_signers).
         self.tls_ca_key = crypto.generate_key(self.tls_kind)
         self.tls_ca = crypto.make_tls_ca(self.tls_ca_key, ROOT_CLUSTER, ROOT_CLUSTER)
+        self.user_tls_ca_key = crypto.generate_key(self.tls_kind)
+        self.user_tls_ca = crypto.make_tls_ca(self.user_tls_ca_key, ROOT_CLUSTER, ROOT_CLUSTER)
         # The web server's certificate comes from a separate "public" CA, as in
         # a real deployment where the web cert is from a public CA.
         self.web_ca_key = crypto.generate_key("ecdsa")
@@ -104,6 +111,12 @@ class Material:
                     self.leaf_host_ca_pub + "\n")
         self._write("tls_ca_pem", os.path.join(k, "tls_ca.pem"),
                     crypto.cert_pem(self.tls_ca).decode())
+        self._write("user_tls_ca_pem", os.path.join(k, "user_tls_ca.pem"),
+                    crypto.cert_pem(self.user_tls_ca).decode())
+        write_private(os.path.join(k, "tls_ca.key"), crypto.key_pem_pkcs8(self.tls_ca_key))
+        write_private(os.path.join(k, "user_tls_ca.key"), crypto.key_pem_pkcs8(self.user_tls_ca_key))
+        self.paths["host_tls_ca_key"] = os.path.join(k, "tls_ca.key")
+        self.paths["user_tls_ca_key"] = os.path.join(k, "user_tls_ca.key")
         self._write("web_ca_pem", os.path.join(self.state_dir, "web-ca.pem"),
                     crypto.cert_pem(self.web_ca).decode(), mode=0o644)
         self._write("web_cert", os.path.join(k, "web.crt"), crypto.cert_pem(self.web_cert).decode())
@@ -154,6 +167,29 @@ class Material:
         node.host_cert_path = node.host_key_path + "-cert.pub"
         write_private(node.host_key_path, crypto.ssh_private_pem(key))
         write_private(node.host_cert_path, (cert + "\n").encode())
+
+    def issue_proxy_tls_cert(self, hostile: Optional[str] = None):
+        """The proxy's Teleport TLS host certificate (signed by the host TLS CA).
+
+        Its DNS names include `*.teleport.cluster.local`, so that the SNI a client
+        sends (`<hex(cluster)>.teleport.cluster.local`, api/utils/tlsutils and
+        api/client/proxy) verifies. Writes key and cert; returns their paths."""
+        signer_key, signer = self.tls_ca_key, self.tls_ca
+        if hostile == "proxy-tls-cert-foreign-ca":
+            # A CA nobody was told about (same subject as the real one).
+            signer_key = crypto.generate_key(self.tls_kind)
+            signer = crypto.make_tls_ca(signer_key, ROOT_CLUSTER, ROOT_CLUSTER)
+        key = crypto.generate_key(self.tls_kind)
+        dns = [f"{self.proxy_host_id}.{ROOT_CLUSTER}", self.proxy_host_id, PROXY_HOST,
+               "*.teleport.cluster.local", "teleport.cluster.local"]
+        cert = crypto.make_tls_server_cert(signer_key, signer, key, dns, ["127.0.0.1", "::1"])
+        k = self.keys_dir
+        self._write("proxy_tls_cert_pem", os.path.join(k, "proxy_tls.crt"),
+                    crypto.cert_pem(cert).decode())
+        write_private(os.path.join(k, "proxy_tls.key"), crypto.key_pem_pkcs8(key))
+        self.paths["proxy_tls_key"] = os.path.join(k, "proxy_tls.key")
+        self.proxy_tls_dns = dns
+        return self.paths["proxy_tls_key"], self.paths["proxy_tls_cert_pem"]
 
     def issue_proxy_host_key(self, hostile: Optional[str] = None):
         """Returns (private key, cert line, principals, key path, cert path).

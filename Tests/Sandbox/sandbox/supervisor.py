@@ -16,6 +16,7 @@ from .material import LEAF_CLUSTER, PROXY_HOST, ROOT_CLUSTER, Material, write_pr
 from .hostile import SilentListener
 from .nodes import SSHD, write_node_config, write_proxy_sshd_config
 from .proxy import ProxyContext, Router, sites_json
+from .transport_setup import TransportStack
 from .webapi import WebAPI
 
 log = logging.getLogger("sandbox")
@@ -39,6 +40,7 @@ class Supervisor:
         self.web: Optional[WebAPI] = None
         self.proxy: Optional[ProxyContext] = None
         self.silent: List[SilentListener] = []
+        self.transport: Optional[TransportStack] = None
         self.stop_event: Optional[asyncio.Event] = None
 
     # ----------------------------------------------------------------- start
@@ -123,6 +125,11 @@ class Supervisor:
             self.proxy = ProxyContext(m, router, self.opts["proxy_host_key"], hostile)
             ssh_port = await self.proxy.start()
             proxy_principals = self.proxy.principals
+        # TLS: TransportService on the SSH port, TLS routing, connection upgrade.
+        self.transport = TransportStack(m, self.opts, self.state_dir)
+        web_port, ssh_port = await self.transport.start(
+            self.web, web_port, ssh_port, ssh_front=self.opts["mode"] == "asyncssh"
+            and hostile != "silent-ssh", web_ok=hostile != "silent-web")
         self.web.ssh_port = ssh_port
         for port in [web_port, ssh_port] + [n.port for n in m.nodes]:
             for _ in range(100):
@@ -132,6 +139,7 @@ class Supervisor:
             else:
                 raise RuntimeError(f"port {port} is not accepting")
         state = self._state(m, web_port, ssh_port, proxy_principals, requests_log)
+        state.update(self.transport.state_fields())
         tmp = state_path(self.state_dir) + ".tmp"
         write_private(tmp, (json.dumps(state, indent=2) + "\n").encode())
         os.replace(tmp, state_path(self.state_dir))
@@ -202,7 +210,17 @@ class Supervisor:
                 if s.proc and s.proc.poll() is not None:
                     log.error("sshd %s exited with %s", s.name, s.proc.returncode)
 
+    def set_auth_backend(self, host: str, port: int) -> None:
+        """The root cluster's auth gRPC server, for ProxyCluster and `teleport-auth@`."""
+        if self.transport is not None:
+            self.transport.set_auth_backend(host, port)
+
     async def _stop_all(self) -> None:
+        if self.transport is not None:
+            try:
+                await asyncio.wait_for(self.transport.stop(), 3)
+            except Exception:  # noqa: BLE001
+                pass
         if self.proxy is not None:
             try:
                 await asyncio.wait_for(self.proxy.stop(), 2)

@@ -275,3 +275,58 @@ def subsystem_probe(state: Dict[str, Any], known_hosts: str, keys: ClientKeys,
             return True, bytes(sess.out), bytes(sess.err)
 
     return asyncio.run(run())
+
+
+# ------------------------------------------------------------------------ TLS / gRPC
+
+def write_tls_identity(keys: ClientKeys, login_response: Dict[str, Any]) -> Tuple[str, str]:
+    """Write the TLS cert from login and the TLS key next to the SSH key; returns
+    (cert path, key path), as a client's `<user>.crt` / `<user>.key`."""
+    crt = os.path.join(keys.dir, "tls.crt")
+    key = os.path.join(keys.dir, "tls.key")
+    with open(crt, "wb") as f:
+        f.write(base64.b64decode(login_response["tls_cert"]))
+    fd = os.open(key, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(keys.tls_key.private_bytes(serialization.Encoding.PEM,
+                                           serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return crt, key
+
+
+def proxy_ssh_open(state: Dict[str, Any], cert: str, key: str, host_port: str,
+                   cluster: Optional[str] = None, port: Optional[int] = None,
+                   cafile: Optional[str] = None, login: Optional[str] = None,
+                   transport=None):
+    """Open TransportService/ProxySSH (ALPN teleport-proxy-ssh-grpc, h2; SNI
+    hex(cluster).teleport.cluster.local; roots: the host TLS CA) and send the dial
+    target. Returns the GrpcStream."""
+    from . import grpc_client as g
+    from .proto import transport_pb2 as pb
+    sni = g.sni_for(state["cluster"])
+    if transport is None:
+        transport = g.tls_connect("127.0.0.1", port or state["ssh_port"],
+                                  cafile or state["tls_ca_pem"], cert, key, sni)
+    st = g.GrpcStream(transport, g.PROXY_SSH, sni)
+    st.send_message(pb.ProxySSHRequest(dial_target=pb.TargetHost(
+        host_port=host_port, cluster=cluster or state["cluster"],
+        login_name=login or state["os_user"])).SerializeToString())
+    return st
+
+
+def proxy_ssh_banner(stream, timeout_bytes: int = 256) -> Tuple[bool, bytes]:
+    """Read the details response and then ssh frames until a full version line.
+    Returns (details_seen, bytes)."""
+    from .proto import transport_pb2 as pb
+    details = False
+    data = b""
+    while b"\n" not in data and len(data) < timeout_bytes:
+        raw = stream.recv_message()
+        if raw is None:
+            break
+        m = pb.ProxySSHResponse.FromString(raw)
+        if m.HasField("details"):
+            details = True
+        if m.WhichOneof("frame") == "ssh":
+            data += m.ssh.payload
+    return details, data

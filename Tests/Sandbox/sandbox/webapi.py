@@ -71,6 +71,10 @@ class WebAPI:
         self._auth_lock = threading.Lock()
         self.server: Optional[ThreadingHTTPServer] = None
         self.thread: Optional[threading.Thread] = None
+        # TLS routing (set by the supervisor): the multiplexed port, and the
+        # /webapi/connectionupgrade handler (sandbox/websocket.py).
+        self.tls_routing = False
+        self.upgrade_handler = None
         self.sso = SSO(self)
 
     # ------------------------------------------------------------------ lifecycle
@@ -111,6 +115,15 @@ class WebAPI:
     # ------------------------------------------------------------------ documents
 
     def proxy_settings(self) -> Dict[str, Any]:
+        if self.tls_routing:
+            # proxy_listener_mode: multiplex: every listener is the web port.
+            p = self.web_port
+            return {"kube": {}, "ssh": {
+                "listen_addr": f"0.0.0.0:{p}", "tunnel_listen_addr": f"0.0.0.0:{p}",
+                "web_listen_addr": f"0.0.0.0:{p}", "public_addr": f"{PROXY_HOST}:{p}",
+                "ssh_public_addr": f"{PROXY_HOST}:{p}",
+                "ssh_tunnel_public_addr": f"{PROXY_HOST}:{p}",
+                "dial_timeout": 30000000000}, "db": {}, "tls_routing_enabled": True}
         return {
             "kube": {},
             "ssh": {
@@ -306,7 +319,7 @@ class WebAPI:
             not_after = _dt.datetime.fromtimestamp(valid_before, _dt.timezone.utc)
             if mode == "tls-cert-wrong-key":
                 tls_key = crypto.generate_key(crypto.tls_key_family(tls_key)).public_key()
-            tls_cert = crypto.make_tls_user_cert(self.m.tls_ca_key, self.m.tls_ca, tls_key, user,
+            tls_cert = crypto.make_tls_user_cert(self.m.user_tls_ca_key, self.m.user_tls_ca, tls_key, user,
                                                  u.roles, u.principals, route_to, not_after)
             resp["tls_cert"] = base64.b64encode(crypto.cert_pem(tls_cert)).decode()
         else:
@@ -528,6 +541,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._error(e)
         elif p == "/webapi/find":
             self._json(self.api.find())
+        elif p == "/webapi/connectionupgrade" and self.api.upgrade_handler is not None:
+            self.api.upgrade_handler(self)
         elif self.api.post_route(p) is not None:
             self._error(APIError(405, "method not allowed"))
         elif p == "/web" or p.startswith("/web/"):

@@ -4,6 +4,8 @@ import json
 import re
 import subprocess
 
+import pytest
+
 from cryptography import x509
 
 from sandbox import testing
@@ -80,10 +82,14 @@ def test_alice_certificate(sbx, tmp_path):
     assert ck == open(sbx["host_ca_pub"]).read()
     tls_ca_pem = base64.b64decode(hs[0]["tls_certs"][0])
     assert tls_ca_pem == open(sbx["tls_ca_pem"], "rb").read()
-    # TLS cert: signed by the cluster TLS CA, subject CN=alice, O=roles.
+    # host_signers carries the host TLS CA; the TLS cert is signed by the separate user
+    # TLS CA (Teleport's host and user CAs). Subject CN=alice, O=roles.
+    assert tls_ca_pem == open(sbx["host_tls_ca_pem"], "rb").read()
     cert = x509.load_pem_x509_certificate(base64.b64decode(resp["tls_cert"]))
-    ca = x509.load_pem_x509_certificate(tls_ca_pem)
+    ca = x509.load_pem_x509_certificate(open(sbx["user_tls_ca_pem"], "rb").read())
     cert.verify_directly_issued_by(ca)
+    with pytest.raises(Exception):
+        cert.verify_directly_issued_by(x509.load_pem_x509_certificate(tls_ca_pem))
     assert cert.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)[0].value == "alice"
     orgs = [a.value for a in cert.subject.get_attributes_for_oid(x509.NameOID.ORGANIZATION_NAME)]
     assert orgs == ["access", "editor"]

@@ -3,7 +3,9 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-import TeleportClient
+import TeleportKeys
+import TeleportProfile
+import TeleportSupport
 
 extension FuzzChecks {
     // MARK: 1. Certificates

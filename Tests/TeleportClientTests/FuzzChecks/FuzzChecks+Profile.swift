@@ -3,7 +3,8 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-import TeleportClient
+import TeleportProfile
+import TeleportSupport
 
 extension FuzzChecks {
     // MARK: 3. Profiles

@@ -3,7 +3,8 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-import TeleportClient
+import TeleportProxyCommand
+import TeleportSupport
 
 extension FuzzChecks {
     // MARK: 5. Proxy targets

@@ -3,7 +3,9 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-import TeleportClient
+import TeleportProfile
+import TeleportSSHConfig
+import TeleportSupport
 
 extension FuzzChecks {
     // MARK: 7. ssh_config

@@ -3,12 +3,16 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-import TeleportClient
+import TeleportKeys
+import TeleportLogin
+import TeleportProxyCommand
+import TeleportSupport
+import TeleportWebAPI
 
 extension FuzzChecks {
     // MARK: 4. Web API responses
 
-    /// The JSON bodies of `/webapi/ping`, `/webapi/find`, `/webapi/ssh/certs`
+    /// The JSON bodies of `/webapi/ping`, `/webapi/ssh/certs`
     /// and the `proxysites` list, and what tsh derives from them.
     static func webapi(_ data: [UInt8]) throws {
         let json = Data(data)
@@ -16,12 +20,14 @@ extension FuzzChecks {
             _ = try? SignatureSuite(serverValue: ping.auth?.signatureAlgorithmSuite?.value)
             if let ttl = ping.auth?.defaultSessionTTL { _ = GoDuration.parse(ttl) }
             if let name = ping.clusterName { _ = try? Names.validateCluster(name) }
-            // As ProxyDiscovery reads the addresses.
-            for (text, port) in [(ping.proxy?.ssh?.publicAddr, 443), (ping.proxy?.ssh?.sshPublicAddr, 3023),
-                                 (ping.proxy?.ssh?.listenAddr, 3023)] {
-                guard let text else { continue }
-                let first = String(text.split(separator: ",").first ?? "")
-                if let address = try? HostPort.parse(first, defaultPort: port) { try hostPortProperties(address) }
+            // ProxyDiscovery's own reading of the addresses, with and without
+            // an SSH port given on the command line.
+            let dialled = HostPort(host: "proxy.example.com", port: 443)
+            for requested in [ProxyAddress(host: "proxy.example.com"), ProxyAddress(host: "proxy.example.com", sshPort: 3023)] {
+                if let found = try? ProxyDiscovery.addresses(ping: ping, dialled: dialled, requested: requested) {
+                    try hostPortProperties(found.web)
+                    try hostPortProperties(found.ssh)
+                }
             }
             for text in [ping.serverVersion, ping.minClientVersion, ping.auth?.local?.name] {
                 try printableProperties(Names.printable(text ?? "", limit: 50))

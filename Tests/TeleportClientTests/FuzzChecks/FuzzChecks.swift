@@ -5,7 +5,7 @@
 // and in the fuzzing package `Fuzz/` (each is symlinked into its
 // `Sources/FuzzChecks/`), where libFuzzer calls `FuzzChecks.run` with each
 // input. So the fuzzer and the regression test apply the same checks. Only
-// public API of TeleportClient is used: the fuzz build is a release build,
+// public API of the tsh libraries is used: the fuzz build is a release build,
 // without `@testable`.
 
 #if canImport(FoundationEssentials)
@@ -13,7 +13,12 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-import TeleportClient
+import TeleportKeys
+import TeleportProfile
+import TeleportProxyCommand
+import TeleportSSHConfig
+import TeleportSupport
+import TeleportWebAPI
 
 /// The fuzz targets, by the name `Fuzz/run` and `Golden/fuzz/` use.
 public enum FuzzTarget: String, CaseIterable, Sendable {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import TeleportClient
+@testable import TeleportKeys
+@testable import TeleportSupport
 
 extension KeysTests {
 

@@ -1,8 +1,8 @@
 import Foundation
 import Testing
-@testable import TeleportClient
+@testable import TeleportSupport
 
-/// The tests of `Sources/TeleportClient/Keys`, grouped so that
+/// The tests of `Sources/TeleportKeys`, grouped so that
 /// `swift test --filter Keys` selects them all.
 @Suite enum KeysTests {}
 

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import TeleportClient
+@testable import TeleportKeys
+@testable import TeleportSupport
 
 extension KeysTests {
 
@@ -188,7 +189,7 @@ extension KeysTests {
 
         @Test func declaredTypeMustMatch() throws {
             let cert = try SSHCertificate(line: GoldenCertificates.userCertLine)
-            let line = "ssh-rsa-cert-v01@openssh.com " + SSHBase64.encode(cert.blob)
+            let line = "ssh-rsa-cert-v01@openssh.com " + Base64.encode(cert.blob)
             #expect(throws: TeleportError(
                 "invalid SSH certificate: declared as \"ssh-rsa-cert-v01@openssh.com\" but the data is \"ssh-ed25519-cert-v01@openssh.com\"")) {
                 try SSHCertificate(line: line)
@@ -255,7 +256,7 @@ extension KeysTests {
                     _ = try? cert.verifySignature()
                 }
                 _ = try? SSHPublicKey(blob: blob)
-                _ = try? SSHPublicKey(line: "x " + SSHBase64.encode(blob))
+                _ = try? SSHPublicKey(line: "x " + Base64.encode(blob))
             }
         }
     }

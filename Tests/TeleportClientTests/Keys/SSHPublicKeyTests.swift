@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import TeleportClient
+@testable import TeleportKeys
+@testable import TeleportSupport
 
 extension KeysTests {
 
@@ -50,10 +51,10 @@ extension KeysTests {
                 ("ssh-ed25519 " + b64.replacingOccurrences(of: "A", with: "*"), "base64"),
                 ("ssh-ed25519 " + b64.prefix(20) + "\n" + b64.dropFirst(20), "single line"),
                 ("ssh-rsa " + b64, "declared as \"ssh-rsa\""),                      // wrong declared type
-                ("ssh-ed25519 " + SSHBase64.encode(key.blob + [0]), "unexpected bytes"),  // trailing garbage
-                ("ssh-ed25519 " + SSHBase64.encode(key.blob.dropLast()), "only 31 remain"),
+                ("ssh-ed25519 " + Base64.encode(key.blob + [0]), "unexpected bytes"),  // trailing garbage
+                ("ssh-ed25519 " + Base64.encode(key.blob.dropLast()), "only 31 remain"),
                 ("ssh-ed25519 AAAA", "truncated"),
-                ("foo-key " + SSHBase64.encode(sshString("foo-key") + sshString([1, 2, 3])), "unsupported key type"),
+                ("foo-key " + Base64.encode(sshString("foo-key") + sshString([1, 2, 3])), "unsupported key type"),
                 ("ssh-ed25519 " + String(repeating: "A", count: 16 * 1024 + 4), "longer than"),
             ]
             for (line, expected) in cases {
@@ -69,25 +70,25 @@ extension KeysTests {
         }
 
         @Test func base64IsStrict() {
-            #expect(SSHBase64.decode("AAAA") == [0, 0, 0])
-            #expect(SSHBase64.decode("AA==") == [0])
-            #expect(SSHBase64.decode("AAA=") == [0, 0])
-            #expect(SSHBase64.decode("") == [])
-            #expect(SSHBase64.decode("AB==") == nil, "non-canonical trailing bits")
-            #expect(SSHBase64.decode("AAB=") == nil, "non-canonical trailing bits")
-            #expect(SSHBase64.decode("A===") == nil)
-            #expect(SSHBase64.decode("=AAA") == nil)
-            #expect(SSHBase64.decode("AA=A") == nil)
-            #expect(SSHBase64.decode("AAAA====") == nil)
-            #expect(SSHBase64.decode("AA AA") == nil)
-            #expect(SSHBase64.decode("AAAAé") == nil)
-            #expect(SSHBase64.decode("AAA") == nil)
+            #expect(Base64.decode("AAAA") == [0, 0, 0])
+            #expect(Base64.decode("AA==") == [0])
+            #expect(Base64.decode("AAA=") == [0, 0])
+            #expect(Base64.decode("") == [])
+            #expect(Base64.decode("AB==") == nil, "non-canonical trailing bits")
+            #expect(Base64.decode("AAB=") == nil, "non-canonical trailing bits")
+            #expect(Base64.decode("A===") == nil)
+            #expect(Base64.decode("=AAA") == nil)
+            #expect(Base64.decode("AA=A") == nil)
+            #expect(Base64.decode("AAAA====") == nil)
+            #expect(Base64.decode("AA AA") == nil)
+            #expect(Base64.decode("AAAAé") == nil)
+            #expect(Base64.decode("AAA") == nil)
             var generator = SystemRandomNumberGenerator()
             for length in 0..<70 {
                 let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
-                let encoded = SSHBase64.encode(bytes)
+                let encoded = Base64.encode(bytes)
                 #expect(encoded == Data(bytes).base64EncodedString())
-                #expect(SSHBase64.decode(encoded) == bytes)
+                #expect(Base64.decode(encoded) == bytes)
             }
         }
 

@@ -1,5 +1,6 @@
 import Testing
-@testable import TeleportClient
+@testable import TeleportKeys
+@testable import TeleportSupport
 
 extension KeysTests {
 
