@@ -81,6 +81,12 @@ let package = Package(
         ]),
         .target(name: "TeleportLogin", dependencies: [
             "TeleportProfile", "TeleportWebAPI", "TeleportKeys", "TeleportTransport", "TeleportSupport",
+            // The SSO login: its AES-256-GCM key and its one-shot callback server.
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
         .target(name: "TeleportProxyCommand", dependencies: [
             "TeleportProfile", "TeleportTransport", "TeleportSupport",

@@ -17,6 +17,13 @@ public struct InteractiveLogin {
     public var passwordFromStdin = false
     public var otp: String?
     public var skipVersionCheck = false
+    /// `--auth` / `TELEPORT_AUTH`: `local`, or an SSO connector's name. When
+    /// nil, the profile's `auth_connector` for this proxy, else ping's default.
+    public var authConnector: String?
+    /// `--bind-addr` / `TELEPORT_LOGIN_BIND_ADDR`, for the SSO callback.
+    public var bindAddress: String?
+    /// False with `--browser=none` / `TELEPORT_LOGIN_BROWSER=none`.
+    public var openBrowser = true
     /// `-o PATH` with its format: write an identity file instead of a profile.
     public var identityOutput: (path: String, format: IdentityFile.Format)?
 
@@ -34,23 +41,39 @@ public struct InteractiveLogin {
             let port = proxy.webPort.map { ":\($0)" } ?? ""
             Console.warning("You are using insecure connection to Teleport proxy https://\(proxy.host)\(port)")
         }
-        var discovery = try ProxyDiscovery.discover(proxy, http: HTTPClient(options: http))
+        let current = try? store.directory.currentProfileName().flatMap { try? store.loadProfile(proxyHost: $0) }
+        // As Go tsh (lib/client/api.go LoadProfile): the profile's connector
+        // is used again unless --auth names one.
+        let profileConnector = current?.proxyHost == proxy.host ? current?.authConnector : nil
+        let connector = authConnector ?? profileConnector.flatMap { $0.isEmpty ? nil : $0 }
+        var discovery = try ProxyDiscovery.discover(proxy, http: HTTPClient(options: http), connector: connector)
         discovery.probeConnectionUpgrade(
             trust: insecure ? .insecure : .system(caFile: http.caFile, caDirectory: http.caPath))
         if !skipVersionCheck, let warning = discovery.versionWarning { Console.err(warning) }
 
-        let current = try? store.directory.currentProfileName().flatMap { try? store.loadProfile(proxyHost: $0) }
-        let sameProxy = current?.proxyHost == discovery.webProxyAddr.host
-        guard let user = user ?? (sameProxy ? current?.user : nil) ?? Environment.value("USER") else {
-            throw TeleportError("no user given; pass --user=<name> or set TELEPORT_USER")
+        let output = identityOutput
+        let commit: (LoginMaterial) throws -> Void = { material in
+            if let output {
+                try IdentityFile.write(material, to: output.path, format: output.format)
+            } else {
+                try ProfileLock.with(store.directory) { try store.save(material) }
+            }
         }
-        let login = PasswordLogin(discovery: discovery, user: user, cluster: cluster, ttlMinutes: ttlMinutes)
-        let material = try login.run(credentials: credentials(user: user))
-        if let output = identityOutput {
-            try IdentityFile.write(material, to: output.path, format: output.format)
-            return material.profile.proxyHost
+        let material: LoginMaterial
+        if let sso = try SSOLogin.Connector.from(ping: discovery.ping.auth, requested: connector) {
+            var login = SSOLogin(discovery: discovery, connector: sso, cluster: cluster, ttlMinutes: ttlMinutes)
+            login.bindAddress = bindAddress
+            login.openBrowser = openBrowser
+            material = try login.run(commit: commit)
+        } else {
+            let sameProxy = current?.proxyHost == discovery.webProxyAddr.host
+            guard let user = user ?? (sameProxy ? current?.user : nil) ?? Environment.value("USER") else {
+                throw TeleportError("no user given; pass --user=<name> or set TELEPORT_USER")
+            }
+            let login = MFALogin(discovery: discovery, user: user, cluster: cluster, ttlMinutes: ttlMinutes)
+            material = try login.run(credentials: credentials(user: user))
+            try commit(material)
         }
-        try ProfileLock.with(store.directory) { try store.save(material) }
         return material.profile.proxyHost
     }
 

@@ -20,12 +20,14 @@ public struct ProxyDiscovery: Sendable {
 
     /// Pings each candidate web port in turn (3080 then 443 when none is
     /// given) and keeps the first that answers.
-    public static func discover(_ proxy: ProxyAddress, http: any HTTPTransport) throws -> ProxyDiscovery {
+    /// With a `connector` (`--auth`, or the profile's `auth_connector`), the
+    /// ping is `/webapi/ping/<connector>`, whose `auth` is that connector's.
+    public static func discover(_ proxy: ProxyAddress, http: any HTTPTransport, connector: String? = nil) throws -> ProxyDiscovery {
         var lastError: TeleportError?
         for port in proxy.webPortCandidates {
             let web = WebClient(address: HostPort(host: proxy.host, port: port), http: http)
             do {
-                let ping = try web.ping()
+                let ping = try connector.map { try web.ping(connector: $0) } ?? web.ping()
                 return try ProxyDiscovery(web: web, ping: ping, requested: proxy)
             } catch let error as TeleportError {
                 lastError = error

@@ -52,7 +52,8 @@ public struct ProxySSH {
     }
 
     /// The profile with a certificate valid now. An expired one is renewed
-    /// on the terminal when allowed, after which the caller must start over.
+    /// when allowed (on the terminal, or in the browser for an SSO profile),
+    /// after which the caller must start over.
     static func validProfile(store: ProfileStore, proxyHost: String, relogin: Relogin?) throws -> LegProfile {
         let problem: String
         var kind = TeleportError.Kind.expired
@@ -66,10 +67,13 @@ public struct ProxySSH {
             problem = error.message
             kind = error.kind
         }
-        guard let relogin, Terminal.isAvailable, let profile = try? store.loadProfile(proxyHost: proxyHost) else {
+        // An SSO login needs no terminal, only a browser: the one relogin Go
+        // tsh supports inside a ProxyCommand (VS Code, Ansible).
+        guard let relogin, let profile = try? store.loadProfile(proxyHost: proxyHost),
+              Terminal.isAvailable || profile.usesSSOConnector else {
             throw TeleportError("\(problem); run 'tsh login --proxy=\(proxyHost)'", kind: kind)
         }
-        Console.err("\(problem); logging in again.\n")
+        Console.err("\(problem); logging in again\(profile.usesSSOConnector ? " in the browser" : "").\n")
         try relogin(profile, store)
         // OpenSSH read its identity and certificate files while tsh was
         // starting, so this connection would still offer the expired ones.

@@ -17,8 +17,19 @@ public struct PingResponse: Decodable, Sendable {
             public var name: String?
         }
 
+        /// The default SSO connector, under the key named by `type`
+        /// (lib/web/apiserver.go `githubSettings`, `oidcSettings`, `samlSettings`).
+        public var github: SSOConnector?
+        public var oidc: SSOConnector?
+        public var saml: SSOConnector?
+
+        public struct SSOConnector: Decodable, Sendable {
+            public var name: String?
+            public var display: String?
+        }
+
         enum CodingKeys: String, CodingKey {
-            case type, local
+            case type, local, github, oidc, saml
             case secondFactor = "second_factor"
             case privateKeyPolicy = "private_key_policy"
             case loadAllCAs = "load_all_cas"

@@ -7,8 +7,9 @@ import TeleportSSHConfig
 import TeleportSupport
 import TeleportWebAPI
 
-/// `tsh login`: a local user's password (and OTP) for short-lived
-/// certificates, stored in `~/.tsh` as real tsh lays it out.
+/// `tsh login`: a local user's password (and OTP), or single sign-on in the
+/// browser, for short-lived certificates, stored in `~/.tsh` as real tsh lays
+/// it out.
 struct Login: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Log in to a cluster and retrieve the session certificate.",
@@ -39,6 +40,15 @@ struct Login: ParsableCommand {
 
     @Option(name: .long, help: "One-time password from an authenticator app.")
     var otp: String?
+
+    @Option(name: .long, help: "Authentication connector: local, or an SSO connector's name (default: the profile's, else the cluster's). Env: TELEPORT_AUTH.")
+    var auth: String?
+
+    @Option(name: .long, help: "host:port for the SSO login's local callback (default 127.0.0.1, any port). Env: TELEPORT_LOGIN_BIND_ADDR.")
+    var bindAddr: String?
+
+    @Option(name: .long, help: "Set to 'none' to suppress browser opening on SSO login. Env: TELEPORT_LOGIN_BROWSER.")
+    var browser: String?
 
     @Flag(name: .long, help: "Do not warn when the cluster expects a newer client.")
     var skipVersionCheck = false
@@ -80,6 +90,9 @@ struct Login: ParsableCommand {
         login.passwordFromStdin = passwordStdin
         login.otp = otp
         login.skipVersionCheck = skipVersionCheck
+        login.authConnector = authValue
+        login.bindAddress = bindAddr ?? Environment.value("TELEPORT_LOGIN_BIND_ADDR")
+        login.openBrowser = (browser ?? Environment.value("TELEPORT_LOGIN_BROWSER")) != "none"
         if let out, let identityFormat { login.identityOutput = (out, identityFormat) }
         try LoginFlow.run(login, store: store)
 
@@ -95,9 +108,14 @@ struct Login: ParsableCommand {
     private func isAlreadyLoggedIn(_ current: ProfileStore.Entry) -> Bool {
         guard !current.certificate.isExpired() else { return false }
         if let user = selection.user, user != current.profile.user { return false }
+        if let auth = authValue, auth != current.profile.authConnector { return false }
         if selection.proxy == nil && selection.cluster == nil { return true }
         guard let proxy = selection.proxy, let host = try? ProxyAddress.parse(proxy).host else { return false }
         return host == current.profile.proxyHost && selection.cluster == current.profile.cluster
+    }
+
+    private var authValue: String? {
+        (auth ?? Environment.value("TELEPORT_AUTH")).flatMap { $0.isEmpty ? nil : $0 }
     }
 
     private func identityFormat() throws -> IdentityFile.Format? {

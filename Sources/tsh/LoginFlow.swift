@@ -37,6 +37,10 @@ enum LoginFlow {
         var login = InteractiveLogin(proxy: try ProxyAddress.parse(profile.webProxyAddr))
         login.user = profile.user.isEmpty ? nil : profile.user
         login.cluster = profile.cluster.isEmpty ? nil : profile.cluster
+        // The connector logged in with: an SSO one opens the browser, no terminal needed.
+        login.authConnector = profile.authConnector.isEmpty ? nil : profile.authConnector
+        login.bindAddress = Environment.value("TELEPORT_LOGIN_BIND_ADDR")
+        login.openBrowser = Environment.value("TELEPORT_LOGIN_BROWSER") != "none"
         try run(login, store: store)
     }
 }

@@ -141,7 +141,8 @@ class WebAPI:
 
     def login_state(self) -> Dict[str, Any]:
         """state.json keys of the login options (MFA, legacy endpoint, SSO)."""
-        doc = {"legacy_login": not self.opts.get("no_legacy_login")}
+        doc = {"legacy_login": not self.opts.get("no_legacy_login"),
+               "mfa_login": not self.opts.get("no_mfa_login")}
         doc.update(self.sso.state())
         return doc
 
@@ -348,6 +349,8 @@ class WebAPI:
                 return None
             return self.create_ssh_cert, True, None
         if path in ("/webapi/mfa/login/begin", "/webapi/mfa/login/finish"):
+            if self.opts.get("no_mfa_login"):
+                return None
             return (lambda req: _mfa.handle(self, path, req),
                     path.endswith("/finish"), None)
         for kind in ("github", "oidc", "saml"):
