@@ -27,7 +27,8 @@ def check_login_reply(state, keys, resp, user, login_user=None):
                            capture_output=True, text=True, check=True).stdout.split()[1]
     assert key_fp in info and ca_fp in info
     cert = x509.load_pem_x509_certificate(base64.b64decode(resp["tls_cert"]))
-    ca = x509.load_pem_x509_certificate(open(state["tls_ca_pem"], "rb").read())
+    # User certificates come from the user TLS CA; host_signers carries the host CA's.
+    ca = x509.load_pem_x509_certificate(open(state["user_tls_ca_pem"], "rb").read())
     cert.verify_directly_issued_by(ca)
     assert cert.public_key().public_numbers() == keys.tls_key.public_key().public_numbers()
     hs = resp["host_signers"]
