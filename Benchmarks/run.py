@@ -319,6 +319,17 @@ class NativeBench(Bench):
         cpu["target"] = "tsh CPU <= 0.5 x ssh CPU per GiB; tsh peak RSS <= 30 MB"
         self.results["N3_native_cpu_and_memory"] = cpu
 
+    # N6 (issue #13): tsh ls over the sandbox's 1,200 root nodes, next to tsh status
+    def ls_cost(self):
+        out = {}
+        for name, args in (("ls", ["ls"]), ("status", ["status"])):
+            samples = [timed([self.tsh, *args], self.env) for _ in range(5 if self.quick else 15)]
+            assert all(s[1] == 0 for s in samples), name
+            out[name] = {"time_ms": summary([s[0] * 1000 for s in samples]),
+                         "peak_rss_mb": peak_rss_mb([self.tsh, *args], self.env, runs=3)}
+        out["nodes"] = len(self.tsh_run("ls", "--format=names").stdout.split())
+        self.results["N6_ls_vs_status"] = out
+
     # N5
     def native_fan_out(self):
         n = 50
@@ -385,6 +396,9 @@ def table(results):
                          f"ratio {n3[d + '_cpu_ratio']:.2f}, RSS {n3[d + '_peak_rss_mb']:.1f} MB", "<= 0.5, <= 30 MB"))
         n5 = r["N5_native_fan_out_50"]
         rows.append(("N5 native fan-out 50", f"{n5['wall_s']['median']:.2f} s", f"ok {n5['succeeded']}", "50/50"))
+        n6 = r["N6_ls_vs_status"]
+        rows.append((f"N6 tsh ls ({n6['nodes']} nodes)", f"{n6['ls']['time_ms']['median']:.0f} ms, RSS {n6['ls']['peak_rss_mb']:.1f} MB",
+                     f"status {n6['status']['time_ms']['median']:.1f} ms, RSS {n6['status']['peak_rss_mb']:.1f} MB", "(reported)"))
     width = [max(len(row[i]) for row in rows) for i in range(4)]
     header = ("figure", "measured", "", "target")
     lines = ["| " + " | ".join(h.ljust(w) for h, w in zip(header, width)) + " |",
@@ -420,7 +434,7 @@ def main():
             native.home = work / "native" / "tsh-home"
             native.env = dict(native.env, TELEPORT_HOME=str(native.home))
             native.setup()
-            for step in (native.native_setup, native.native_throughput, native.native_fan_out):
+            for step in (native.native_setup, native.native_throughput, native.native_fan_out, native.ls_cost):
                 print(f"running {step.__name__} …", file=sys.stderr, flush=True)
                 step()
             bench.results = {**results_sshd, **native.results}
