@@ -312,7 +312,7 @@ def secrets_of(t):
 def test_debug_shows_requests_transport_and_argv_but_no_secret(tsh, sandbox):
     r = tsh.login("alice", "--debug")
     assert r.returncode == 0, r.stderr
-    assert "DEBUG" in r.stderr and "HTTP POST" in r.stderr and "/webapi/ssh/certs" in r.stderr
+    assert "DEBUG" in r.stderr and "HTTP POST" in r.stderr and "/webapi/mfa/login/" in r.stderr
     logs = r.stderr
     r = tsh.run("-d", "ssh", f"{sandbox['os_user']}@node1", "ls", "-d", "/")
     assert r.returncode == 0, r.stderr

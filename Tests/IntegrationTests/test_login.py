@@ -15,6 +15,7 @@ import pytest
 
 from conftest import Tsh, snapshot
 from sandbox.crypto import totp
+from sandbox.login_testing import fresh_totp
 
 
 def ssh_keygen(*args):
@@ -107,8 +108,11 @@ def test_login_writes_the_profile_directory_as_real_tsh_does(suite, tsh_bin, san
     assert (keys / "cas" / f"{cluster}.pem").read_text() == pathlib.Path(state["tls_ca_pem"]).read_text()
 
     host_ca = pathlib.Path(state["host_ca_pub"]).read_text().split()
+    leaf, leaf_ca = state["leaf_cluster"], pathlib.Path(state["leaf_host_ca_pub"]).read_text().split()
+    # The root's CA from the login response, then its leaf's from the auth API.
     assert (home / "known_hosts").read_text() == (
-        f"@cert-authority localhost,{cluster},*.{cluster} {host_ca[0]} {host_ca[1]} type=host\n")
+        f"@cert-authority localhost,{cluster},*.{cluster} {host_ca[0]} {host_ca[1]} type=host\n"
+        f"@cert-authority localhost,{leaf},*.{leaf} {leaf_ca[0]} {leaf_ca[1]} type=host\n")
     assert_private_tree(home)
 
     # The real ssh logs in with what tsh wrote.
@@ -158,8 +162,9 @@ def test_a_wrong_password_fails_with_teleports_message_and_keeps_the_profile(tsh
 
 
 def test_otp_user_logs_in_with_otp_flag(tsh):
-    code = totp(tsh.state["users"]["bob"]["totp_secret"])
-    r = tsh.login("bob", f"--otp={code}")
+    # One code per step and user for the whole run: the sandbox is shared, and
+    # Teleport refuses a code already used.
+    r = tsh.login("bob", f"--otp={fresh_totp(tsh.state, 'bob')}")
     assert r.returncode == 0, r.stderr
     assert "Logged in as:       bob" in r.stdout
     r = tsh.login("bob", "--otp=000000")
@@ -175,9 +180,8 @@ def test_password_and_otp_are_prompted_on_the_terminal_with_echo_off(tsh):
         child.expect_exact("Enter password for Teleport user bob:")
         child.sendline(bob["password"])
         child.expect_exact("Enter an OTP code from a device")
-        # Teleport refuses a code already used; take the next step's code
-        # (accepted: the server allows one step of clock skew).
-        child.sendline(totp(bob["totp_secret"], for_time=time.time() + 30))
+        # Teleport refuses a code already used: one not used yet in this run.
+        child.sendline(fresh_totp(state, "bob"))
         child.expect(pexpect.EOF)
         transcript = child.before
     finally:
@@ -402,7 +406,7 @@ def test_reads_a_directory_written_by_real_tsh_and_keeps_it(version, tsh):
     assert {k: v for k, v in after.items() if "teleport.example.com" in k} == theirs
     known_hosts = (tsh.home / "known_hosts").read_text().splitlines()
     assert known_hosts[0].startswith("@cert-authority teleport.example.com,example.com,*.example.com ")
-    assert len(known_hosts) == 2
+    assert len(known_hosts) == 3  # theirs, then the sandbox's root and leaf
     status = tsh.run("status")
     assert status.stdout.startswith(f"> Profile URL:        https://{tsh.state['web_addr']}\n")
     assert "\n  Profile URL:        https://teleport.example.com:443\n" in status.stdout
@@ -445,7 +449,7 @@ def test_concurrent_logins_leave_a_consistent_directory(tsh):
     assert all(s.returncode in (0, 1) for s in statuses)
     lines = (tsh.home / "known_hosts").read_text().splitlines()
     assert lines[0] == mine.strip(), "the user's own line is kept"
-    assert len(lines) == len(set(lines)) == 2
+    assert len(lines) == len(set(lines)) == 3  # mine, the root's and the leaf's CA
     keys = tsh.home / "keys" / "localhost"
     assert fingerprint_of_cert(keys / "alice-ssh" / f"{tsh.state['cluster']}-cert.pub") == \
         fingerprint_of_key(keys / "alice.pub")
