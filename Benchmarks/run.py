@@ -132,25 +132,31 @@ class Bench:
             "peak_rss_mb": peak_rss_mb(cmd, env),
             "target": "median <= 5 ms, peak RSS <= 15 MB"}
 
+    def transfer_size(self):
+        return (128 if self.quick else 1024) << 20
+
+    def up_mib_s(self, config):
+        """MiB/s of `size` bytes sent through `config` to the node."""
+        size = self.transfer_size()
+        src = subprocess.Popen(["head", "-c", str(size), "/dev/zero"], stdout=subprocess.PIPE)
+        t, code, _ = timed(self.ssh(config, "cat > /dev/null"), self.env, stdin=src.stdout)
+        src.stdout.close()
+        src.wait()
+        assert code == 0
+        return size / t / (1 << 20)
+
+    def down_mib_s(self, config):
+        size = self.transfer_size()
+        t, code, _ = timed(self.ssh(config, f"head -c {size} /dev/zero"), self.env)
+        assert code == 0
+        return size / t / (1 << 20)
+
     # 3
     def throughput(self):
-        size = (128 if self.quick else 1024) << 20
+        size = self.transfer_size()
         runs = 3 if self.quick else 5
-
-        def up(config):
-            src = subprocess.Popen(["head", "-c", str(size), "/dev/zero"], stdout=subprocess.PIPE)
-            t, code, _ = timed(self.ssh(config, "cat > /dev/null"), self.env, stdin=src.stdout)
-            src.wait()
-            assert code == 0
-            return size / t / (1 << 20)
-
-        def down(config):
-            t, code, _ = timed(self.ssh(config, f"head -c {size} /dev/zero"), self.env)
-            assert code == 0
-            return size / t / (1 << 20)
-
         out = {"bytes": size}
-        for name, fn in (("up", up), ("down", down)):
+        for name, fn in (("up", self.up_mib_s), ("down", self.down_mib_s)):
             a, b = alternate(lambda: fn(self.config_tsh), lambda: fn(self.config_raw), runs)
             out[name] = {"tsh_mib_s": summary(a), "raw_mib_s": summary(b),
                          "ratio": statistics.median(a) / statistics.median(b)}
@@ -268,23 +274,10 @@ class NativeBench(Bench):
 
     # N2, N3, N4
     def native_throughput(self):
-        size = (128 if self.quick else 1024) << 20
+        size = self.transfer_size()
         runs = 3 if self.quick else 5
-
-        def up(config):
-            src = subprocess.Popen(["head", "-c", str(size), "/dev/zero"], stdout=subprocess.PIPE)
-            t, code, _ = timed(self.ssh(config, "cat > /dev/null"), self.env, stdin=src.stdout)
-            src.wait()
-            assert code == 0
-            return size / t / (1 << 20)
-
-        def down(config):
-            t, code, _ = timed(self.ssh(config, f"head -c {size} /dev/zero"), self.env)
-            assert code == 0
-            return size / t / (1 << 20)
-
         out = {"bytes": size}
-        for name, fn in (("up", up), ("down", down)):
+        for name, fn in (("up", self.up_mib_s), ("down", self.down_mib_s)):
             a, b = alternate(lambda: fn(self.config_native), lambda: fn(self.config_openssh), runs)
             out[name] = {"native_mib_s": summary(a), "openssh_leg_mib_s": summary(b),
                          "ratio": statistics.median(a) / statistics.median(b)}
@@ -303,6 +296,7 @@ class NativeBench(Bench):
                                    env=self.env, stdin=src.stdout if src else subprocess.DEVNULL,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
                 if src:
+                    src.stdout.close()  # so head ends even if ssh did not read it all
                     src.wait()
                 assert r.returncode == 0, r.stderr
                 total = sum(float(x) for x in r.stderr.strip().splitlines()[-1].split())

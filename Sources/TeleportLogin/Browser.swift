@@ -44,24 +44,9 @@ public enum Browser {
         // callback's listening socket (or any other) open.
         Platform.closeFrom(3, in: &actions)
 
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for sig in [SIGPIPE, SIGHUP, SIGINT, SIGTERM, SIGQUIT] { sigaddset(&defaults, sig) }
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
         // Its own process group: a Ctrl-C meant for tsh does not close the browser.
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
-
-        var cArgs: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        defer { for p in cArgs { free(p) } }
-        var pid: pid_t = 0
-        return posix_spawnp(&pid, arguments[0], &actions, &attributes, &cArgs, environ) == 0
+        if case .success = Platform.spawn(arguments, actions: &actions, ownProcessGroup: true) { return true }
+        return false
     }
 
     /// A program on PATH, as the shell would find it.

@@ -32,22 +32,12 @@ public enum ChildProcess {
         if captureStdout { posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1) }
         if stdinNull { posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0) }
 
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for sig in [SIGPIPE, SIGHUP, SIGINT, SIGTERM, SIGQUIT] { sigaddset(&defaults, sig) }
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-
-        var cArgs: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        defer { for p in cArgs { free(p) } }
         var pid: pid_t = 0
-        let spawned = posix_spawnp(&pid, arguments[0], &actions, &attributes, &cArgs, environ)
+        let spawned: Int32
+        switch Platform.spawn(arguments, actions: &actions) {
+        case .success(let child): (pid, spawned) = (child, 0)
+        case .failure(let error): spawned = error.code
+        }
         close(errPipe[1])
         if captureStdout { close(outPipe[1]) }
         guard spawned == 0 else {
