@@ -163,18 +163,19 @@ class Bench:
         out["target"] = "ratio >= 0.97"
         self.results["3_throughput"] = out
 
+    def wave(self, config, n=50):
+        """n parallel `ssh … true` through config: (wall seconds, how many succeeded)."""
+        start = time.perf_counter()
+        with concurrent.futures.ThreadPoolExecutor(max_workers=n) as pool:
+            codes = list(pool.map(lambda _: timed(self.ssh(config, "true"), self.env)[1], range(n)))
+        return time.perf_counter() - start, sum(c == 0 for c in codes)
+
     # 4
     def fan_out(self):
         n = 50
         runs = 3 if self.quick else 5
 
-        def wave(config):
-            start = time.perf_counter()
-            with concurrent.futures.ThreadPoolExecutor(max_workers=n) as pool:
-                codes = list(pool.map(lambda _: timed(self.ssh(config, "true"), self.env)[1], range(n)))
-            return time.perf_counter() - start, sum(c == 0 for c in codes)
-
-        a, b = alternate(lambda: wave(self.config_mux), lambda: wave(self.config_raw), runs)
+        a, b = alternate(lambda: self.wave(self.config_mux, n), lambda: self.wave(self.config_raw, n), runs)
         single = self.results["1_connection_setup_s"]["tsh"]["median"]
         wall = statistics.median(x[0] for x in a)
         self.results["4_fan_out_50"] = {
@@ -336,13 +337,7 @@ class NativeBench(Bench):
         n = 50
         runs = 3 if self.quick else 5
 
-        def wave(config):
-            start = time.perf_counter()
-            with concurrent.futures.ThreadPoolExecutor(max_workers=n) as pool:
-                codes = list(pool.map(lambda _: timed(self.ssh(config, "true"), self.env)[1], range(n)))
-            return time.perf_counter() - start, sum(c == 0 for c in codes)
-
-        waves = [wave(self.config_native) for _ in range(runs)]
+        waves = [self.wave(self.config_native, n) for _ in range(runs)]
         self.results["N5_native_fan_out_50"] = {
             "wall_s": summary([w[0] for w in waves]), "succeeded": [w[1] for w in waves],
             "target": "50/50 succeed without --multiplex"}
