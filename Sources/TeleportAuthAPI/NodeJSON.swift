@@ -2,12 +2,23 @@ import SwiftProtobuf
 import TeleportProto
 import TeleportSupport
 
-/// `tsh ls --format=json`: Go's JSON of `[]*types.ServerV2` with the gogoproto
-/// json tags (docs/auth-api.md §4), nodes in the report's order.
+/// `tsh ls --format=json|yaml`: Go's JSON of `[]*types.ServerV2` with the
+/// gogoproto json tags (docs/auth-api.md §4), nodes in the report's order.
 extension NodeReport {
+    /// `utils.FastMarshalIndent(nodes, "", "  ")`, then `fmt.Println`.
     public static func json(_ nodes: [Types_ServerV2]) -> String {
+        document(nodes).rendered() + "\n"
+    }
+
+    /// `ghodss/yaml.Marshal(nodes)` (the same document as YAML; it ends with
+    /// a newline), then `fmt.Println`: Go tsh ends it with an empty line.
+    public static func yaml(_ nodes: [Types_ServerV2]) -> String {
+        document(nodes).yaml() + "\n"
+    }
+
+    static func document(_ nodes: [Types_ServerV2]) -> JSONValue {
         let sorted = nodes.sorted { Array($0.spec.hostname.utf8).lexicographicallyPrecedes(Array($1.spec.hostname.utf8)) }
-        return JSONValue.array(sorted.map(serverJSON)).rendered() + "\n"
+        return JSONValue.array(sorted.map(serverJSON))
     }
 
     static let goZeroSeconds: Int64 = -62_135_596_800

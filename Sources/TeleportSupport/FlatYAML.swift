@@ -133,7 +133,9 @@ public enum FlatYAML {
             }
             && !["true", "false", "yes", "no", "on", "off", "null", "y", "n", "~"].contains(value.lowercased())
             && !(value.first!.isNumber && value.allSatisfy({ $0.isNumber || $0 == "." || $0 == "e" || $0 == "-" || $0 == "+" }))
-            && !value.hasPrefix("-") && !value.hasSuffix(":") && !value.contains(": ")
+            // A leading "-" is plain when a letter follows (`-m`, as in `uname -m`).
+            && !(value.hasPrefix("-") && !(value.dropFirst().first?.isLetter ?? false))
+            && !value.hasSuffix(":") && !value.contains(": ")
             && !looksLikeTimestamp(value)
         if plainSafe { return value }
         return String.doubleQuoted(value.unicodeScalars) { scalar in

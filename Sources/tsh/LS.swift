@@ -15,11 +15,12 @@ struct LS: ParsableCommand {
               tsh ls
               tsh ls env=prod
               tsh ls --search=web --format=names
+              tsh ls --format=yaml
               tsh ls --query='labels["env"] == "prod"' --cluster=leaf.example.com
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
-        case text, json, names
+        case text, json, yaml, names
     }
 
     @OptionGroup var proxyOption: ProxyOption
@@ -33,7 +34,7 @@ struct LS: ParsableCommand {
     @Option(help: "A predicate expression the server filters with.")
     var query: String?
 
-    @Option(help: "Output format: text, json or names.")
+    @Option(help: "Output format: text, json, yaml or names.")
     var format: Format = .text
 
     @Flag(name: .shortAndLong, help: "Show Teleport's own labels too.")
@@ -71,6 +72,7 @@ struct LS: ParsableCommand {
         case .text: Console.out(report.text())
         case .names: Console.out(report.names())
         case .json: Console.out(NodeReport.json(nodes))
+        case .yaml: Console.out(NodeReport.yaml(nodes))
         }
     }
 }
