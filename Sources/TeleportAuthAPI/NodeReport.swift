@@ -6,17 +6,22 @@ import TeleportSupport
 public struct NodeReport: Sendable {
     public struct Row: Sendable, Equatable {
         public var hostname: String
+        /// The node's name (its UUID), shown with `--verbose`.
+        public var id: String
         public var address: String
         public var labels: String
     }
 
     public var rows: [Row]
+    /// `-v`: a `Node ID` column and Teleport's own labels.
+    public var verbose: Bool
 
     public init(nodes: [Types_ServerV2], verbose: Bool = false) {
+        self.verbose = verbose
         rows = nodes.map { node in
             var labels = node.metadata.labels
             for (key, command) in node.spec.cmdLabels { labels[key] = command.result }
-            return Row(hostname: node.spec.hostname,
+            return Row(hostname: node.spec.hostname, id: node.metadata.name,
                        address: node.spec.useTunnel ? "⟵ Tunnel" : node.spec.addr,
                        labels: Self.formatLabels(labels, verbose: verbose))
         }.sorted { Array($0.hostname.utf8).lexicographicallyPrecedes(Array($1.hostname.utf8)) }
@@ -43,13 +48,27 @@ public struct NodeReport: Sendable {
 
     /// One hostname a line.
     public func names() -> String {
-        rows.map { Names.printable($0.hostname) + "\n" }.joined()
+        rows.map { Self.cell($0.hostname) + "\n" }.joined()
     }
 
-    /// The table of Go's asciitable (tabwriter: minimum width 5, padding 1).
+    /// Server text on one line: control characters (a newline or a tab too,
+    /// which would forge a row or break the columns) become `?`.
+    static func cell(_ text: String) -> String {
+        var out = String.UnicodeScalarView()
+        for scalar in Names.printable(text, limit: 1 << 20).unicodeScalars {
+            out.append(scalar == "\n" || scalar == "\t" ? "?" : scalar)
+        }
+        return String(out)
+    }
+
+    /// The table of Go's asciitable (tabwriter: minimum width 5, padding 1);
+    /// with `verbose`, `printNodesAsText`'s `Node ID` column after the name.
     public func text() -> String {
-        let header = ["Node Name", "Address", "Labels"]
-        let cells = rows.map { [Names.printable($0.hostname), Names.printable($0.address), Names.printable($0.labels)] }
+        let header = verbose ? ["Node Name", "Node ID", "Address", "Labels"] : ["Node Name", "Address", "Labels"]
+        let cells = rows.map { row in
+            (verbose ? [row.hostname, row.id, row.address, row.labels] : [row.hostname, row.address, row.labels])
+                .map(Self.cell)
+        }
         var widths = header.map { max(5, $0.count + 1) }
         for row in cells {
             for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count + 1) }
