@@ -119,36 +119,89 @@ public struct AuthClient: Sendable {
     }
 
     /// `AuthService/ListUnifiedResources` for nodes, page after page until
-    /// the next key is empty (docs/auth-api.md §4).
+    /// the next key is empty (docs/auth-api.md §4). A page too large for a
+    /// gRPC message (`ResourceExhausted`, from the server or from our own
+    /// limit) is asked for again with half the limit, which then holds for
+    /// the pages after it, as `client.GetUnifiedResourcePage` does.
     public func listNodes(_ filter: NodeFilter) async throws -> [Types_ServerV2] {
         let options = self.options
+        let cluster = self.cluster
         return try await withClient { client in
-            var nodes: [Types_ServerV2] = []
-            var startKey = ""
-            var seenKeys = Set<String>()
-            for _ in 0..<NodeFilter.maxPages {
-                var request = filter.request()
-                request.startKey = startKey
-                let page = try await client.unary(
-                    request: ClientRequest(message: request), descriptor: Self.listUnifiedResources,
-                    serializer: ProtobufSerializer<Proto_ListUnifiedResourcesRequest>(),
-                    deserializer: ProtobufDeserializer<Proto_ListUnifiedResourcesResponse>(),
-                    options: options
-                ) { try $0.message }
-                for resource in page.resources {
-                    if case .node(let node)? = resource.resource { nodes.append(node) }
+            var pager = NodePager(filter: filter)
+            while let request = try pager.nextRequest() {
+                let page: Proto_ListUnifiedResourcesResponse
+                do {
+                    page = try await client.unary(
+                        request: ClientRequest(message: request), descriptor: Self.listUnifiedResources,
+                        serializer: ProtobufSerializer<Proto_ListUnifiedResourcesRequest>(),
+                        deserializer: ProtobufDeserializer<Proto_ListUnifiedResourcesResponse>(),
+                        options: options
+                    ) { try $0.message }
+                } catch let error as RPCError where error.code == .resourceExhausted {
+                    try pager.halve(cluster: cluster, message: error.message)
+                    continue
                 }
-                guard nodes.count <= NodeFilter.maxNodes else {
-                    throw TeleportError("the auth server sent more than \(NodeFilter.maxNodes) nodes; refusing the list")
-                }
-                if page.nextKey.isEmpty { return nodes }
-                guard seenKeys.insert(page.nextKey).inserted, page.nextKey.utf8.count <= 4096 else {
-                    throw TeleportError("the auth server's pages do not end (next key \(Names.quoted(page.nextKey)) repeats); refusing the list")
-                }
-                startKey = page.nextKey
+                try pager.add(page)
             }
+            return pager.nodes
+        }
+    }
+}
+
+/// The paging of `listNodes`, apart from the network so that it can be
+/// tested and fuzzed: the next request, the checks on every page (a bounded
+/// count of nodes and pages, a next key that never repeats), and the halving
+/// of the page size.
+package struct NodePager {
+    package private(set) var nodes: [Types_ServerV2] = []
+    package private(set) var limit: Int32 = NodeFilter.pageSize
+    private let filter: NodeFilter
+    private var startKey = ""
+    private var seenKeys = Set<String>()
+    private var pages = 0
+    private var done = false
+
+    package init(filter: NodeFilter) { self.filter = filter }
+
+    /// The request for the next page; nil once the last page was added.
+    package func nextRequest() throws -> Proto_ListUnifiedResourcesRequest? {
+        guard !done else { return nil }
+        var request = filter.request()
+        request.limit = limit
+        request.startKey = startKey
+        return request
+    }
+
+    /// After a `ResourceExhausted` answer: half the limit, or the end at 0
+    /// (Go: "resource is too large to retrieve").
+    package mutating func halve(cluster: String, message: String) throws {
+        limit /= 2
+        guard limit > 0 else {
+            throw TeleportError("the auth server of \(cluster) cannot send even one node within a gRPC message: resource is too large to retrieve (\(Names.printable(String(message.prefix(300)))))",
+                                kind: .refused)
+        }
+        Debug.log("ls: the page was too large (\(Names.printable(String(message.prefix(300))))); asking for \(limit) nodes a page")
+    }
+
+    package mutating func add(_ page: Proto_ListUnifiedResourcesResponse) throws {
+        pages += 1
+        for resource in page.resources {
+            if case .node(let node)? = resource.resource { nodes.append(node) }
+        }
+        guard nodes.count <= NodeFilter.maxNodes else {
+            throw TeleportError("the auth server sent more than \(NodeFilter.maxNodes) nodes; refusing the list")
+        }
+        if page.nextKey.isEmpty {
+            done = true
+            return
+        }
+        guard seenKeys.insert(page.nextKey).inserted, page.nextKey.utf8.count <= 4096 else {
+            throw TeleportError("the auth server's pages do not end (next key \(Names.quoted(page.nextKey)) repeats); refusing the list")
+        }
+        guard pages < NodeFilter.maxPages else {
             throw TeleportError("the auth server sent more than \(NodeFilter.maxPages) pages; refusing the list")
         }
+        startKey = page.nextKey
     }
 }
 
