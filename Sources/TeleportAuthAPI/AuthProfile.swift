@@ -6,9 +6,17 @@ extension AuthClient {
     /// The client for `cluster`'s auth server (the root's when nil), built
     /// from the saved profile of `proxyHost` (docs/auth-api.md §2): its TLS
     /// certificate and key, `cas/<cluster>.pem` as roots, TLS routing and the
-    /// connection upgrade as login recorded them.
+    /// connection upgrade as login recorded them. An expired certificate is
+    /// refused with the relogin message.
     public static func forProfile(store: ProfileStore, proxyHost: String, cluster: String? = nil) throws -> AuthClient {
         let entry = try store.loadEntry(proxyHost: proxyHost)
+        // The usual relogin message (as `tsh ssh` and `tsh proxy ssh` give),
+        // before a TLS handshake the auth server would refuse.
+        guard !entry.certificate.isExpired() else {
+            let when = TimeText.goStyle(Int64(clamping: entry.certificate.validBefore))
+            throw TeleportError("your certificate for \(proxyHost) expired at \(when); run 'tsh login --proxy=\(proxyHost)'",
+                                kind: .expired)
+        }
         let profile = entry.profile
         let directory = store.directory
         let root = ProfileStore.clusterName(ofCertificatePath: entry.certificatePath)
