@@ -7,7 +7,7 @@ import PackageDescription
 /// Target name in `Fuzz/run` → executable target.
 let fuzzTargets = [
     "FuzzCertificate", "FuzzPublicKey", "FuzzProfile", "FuzzWebAPI",
-    "FuzzProxyTarget", "FuzzProxyAddress", "FuzzSSHConfig", "FuzzTransport",
+    "FuzzProxyTarget", "FuzzProxyAddress", "FuzzSSHConfig", "FuzzTransport", "FuzzAuthAPI",
 ]
 
 let package = Package(

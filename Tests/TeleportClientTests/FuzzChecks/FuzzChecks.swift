@@ -38,6 +38,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case sshConfig = "ssh-config"
     /// The WebSocket tunnel's frames and TransportService responses.
     case transport
+    /// The auth server's `GetCertAuthorities` and `ListUnifiedResources` responses.
+    case authAPI = "auth-api"
 }
 
 /// A property that does not hold: a crash under libFuzzer, a failure under
@@ -90,6 +92,7 @@ public enum FuzzChecks {
         case .proxyAddress: try proxyAddress(data)
         case .sshConfig: try sshConfig(data)
         case .transport: try transport(data)
+        case .authAPI: try authAPI(data)
         }
     }
 

@@ -1,0 +1,1 @@
+../../../Tests/TeleportClientTests/FuzzChecks/FuzzChecks+AuthAPI.swift
