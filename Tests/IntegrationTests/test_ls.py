@@ -83,3 +83,55 @@ def test_json_has_go_tsh_shape(session):
     assert r.stdout.startswith("[\n  {\n    \"kind\": \"node\",")
     r = session.run("ls", "--format=json", "nosuchlabel=x")
     assert (r.returncode, r.stdout) == (0, "[]\n")
+
+
+def test_yaml_is_the_json_document_as_go_tsh_prints_it(session):
+    """ghodss/yaml: the JSON's structure with sorted keys, then fmt.Println's empty line."""
+    import json
+    q = '--query=name == "node1"'
+    r = session.run("ls", "--format=yaml", q)
+    assert r.returncode == 0, r.stderr
+    node = json.loads(session.run("ls", "--format=json", q).stdout)[0]
+    assert r.stdout.startswith("- kind: node\n  metadata:\n    labels:\n      env: sandbox\n"
+                               "      sshd: openssh\n    name: ")
+    assert r.stdout.endswith("\n\n") and not r.stdout.endswith("\n\n\n")
+    assert f"    hostname: {node['spec']['hostname']}\n" in r.stdout
+    assert '    started: "0001-01-01T00:00:00Z"\n' in r.stdout
+    assert "  version: v2\n" in r.stdout
+    # Keys in sorted order at each level.
+    top = [line[2:].split(":")[0] for line in r.stdout.splitlines() if line[:2] in ("- ", "  ")
+           and line[2:3] != " "]
+    assert top == sorted(node)
+    everything = session.run("ls", "--format=yaml")
+    assert everything.returncode == 0, everything.stderr
+    assert everything.stdout.count("- kind: node\n") == len(names(session))
+    r = session.run("ls", "--format=yaml", "nosuchlabel=x")
+    assert (r.returncode, r.stdout) == (0, "[]\n\n")
+
+
+def test_an_expired_certificate_gives_the_relogin_message(tsh):
+    import re
+    from test_proxy_ssh import expire_certificate
+    assert tsh.login("alice").returncode == 0
+    expire_certificate(tsh)
+    for fmt in ("text", "json"):
+        r = tsh.run("ls", f"--format={fmt}")
+        assert r.returncode == 1
+        assert re.match(r"ERROR: your certificate for localhost expired at \d{4}-\d\d-\d\d .*; "
+                        r"run 'tsh login --proxy=localhost'\n$", r.stderr), r.stderr
+        assert r.stdout == ""
+
+
+def test_a_page_over_the_message_limit_is_asked_for_in_halves(tsh_bin, tmp_path):
+    """The sandbox's auth servers send at most 200,000 bytes a message; a page of 1,000
+    nodes is larger, so the server answers RESOURCE_EXHAUSTED and tsh asks for 500, then
+    keeps that size for the pages after it (api/client GetUnifiedResourcePage)."""
+    with running_sandbox(tmp_path / "sb", "--hostile", "auth-send-limit") as state:
+        t = Tsh(tsh_bin, tmp_path / "home", state)
+        assert t.login("alice").returncode == 0
+        r = t.run("ls", "--format=names", env={"TELEPORT_DEBUG": "1"})
+        assert r.returncode == 0, r.stderr
+        got = r.stdout.splitlines()
+        assert len(got) > 1200
+        assert got == sorted(got, key=lambda s: s.encode())
+        assert r.stderr.count("asking for 500 nodes a page") == 1, r.stderr

@@ -76,7 +76,16 @@ HOSTILE_MODES = {
     "ca-huge-response": "GetCertAuthorities answers one CA whose TLS cert is 64 MiB",
     "auth-garbage": "both methods answer bytes that are not a protobuf message",
     "ls-endless": "ListUnifiedResources always answers the same page with the same next_key",
+    # Not hostile: a gRPC send limit, as a server or proxy configured with one has.
+    "auth-send-limit": "the auth servers send at most 200,000 bytes a message "
+                       "(grpc.max_send_message_length), so a page of 1,000 root nodes fails "
+                       "with RESOURCE_EXHAUSTED and a client must ask for fewer",
 }
+
+# The "auth-send-limit" mode: gRPC's own limit, whose error (RESOURCE_EXHAUSTED) Teleport's
+# client reads as trace.LimitExceeded and answers by halving the page (api/client
+# GetUnifiedResourcePage). A page of 1,000 fake nodes is about 260 kB, one of 500 about 130 kB.
+SEND_LIMIT_BYTES = 200_000
 
 CA_NAME_VALUES = {
     "ca-name-newline": "leaf.test\n@cert-authority * ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPwned",
@@ -256,7 +265,8 @@ class AuthServer:
         self.port = 0
 
     async def start(self, host: str) -> int:
-        options = [("grpc.max_send_message_length", -1),
+        send_limit = SEND_LIMIT_BYTES if self.state.hostile == "auth-send-limit" else -1
+        options = [("grpc.max_send_message_length", send_limit),
                    ("grpc.max_receive_message_length", 4 * 1024 * 1024)]
         self.server = grpc.aio.server(options=options)
         self.server.add_generic_rpc_handlers([

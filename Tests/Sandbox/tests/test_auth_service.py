@@ -409,3 +409,22 @@ def test_hostile_endless_pages(loop, material):
     finally:
         c.close()
         loop.run(servers.stop())
+
+
+def test_send_limit_refuses_a_full_page_and_serves_half_of_one(loop, material):
+    """The "auth-send-limit" mode: gRPC's own send limit, whose RESOURCE_EXHAUSTED Go's
+    GetUnifiedResourcePage answers by halving the page size."""
+    servers = loop.run(auth_service.start(material, hostile="auth-send-limit"))
+    c = Client(material, servers, ROOT_CLUSTER)
+    try:
+        with pytest.raises(grpc.RpcError) as e:
+            c.page(Kinds=["node"], Limit=1000, SortBy={"Field": "kind"})
+        assert e.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+        nodes, pages = c.ls(limit=500)
+        assert len(nodes) == auth_service.DEFAULT_ROOT_FAKE_NODES + len(
+            [n for n in material.nodes if n.cluster == ROOT_CLUSTER])
+        assert pages == 3
+        assert len(c.cas()) == 2
+    finally:
+        c.close()
+        loop.run(servers.stop())
