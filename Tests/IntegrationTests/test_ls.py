@@ -135,3 +135,20 @@ def test_a_page_over_the_message_limit_is_asked_for_in_halves(tsh_bin, tmp_path)
         assert len(got) > 1200
         assert got == sorted(got, key=lambda s: s.encode())
         assert r.stderr.count("asking for 500 nodes a page") == 1, r.stderr
+
+
+def test_every_format_on_the_leaf_and_verbose(session):
+    import json
+    leaf = f"--cluster={session.state['leaf_cluster']}"
+    want = names(session, leaf)
+    r = session.run("ls", leaf, "--format=json")
+    assert r.returncode == 0, r.stderr
+    assert sorted(n["spec"]["hostname"] for n in json.loads(r.stdout)) == sorted(want)
+    r = session.run("ls", leaf, "--format=yaml")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.count("- kind: node\n") == len(want)
+    r = session.run("ls", leaf, "-v")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0].split() == ["Node", "Name", "Node", "ID", "Address", "Labels"]
+    assert len(lines) == len(want) + 2
