@@ -19,6 +19,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        // Already in the graph through swift-crypto; named for reading PKCS#1 (SSHAgentKey).
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.0.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
         // Teleport's transport: TLS with our own ALPN, SNI and roots, gRPC over it.
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
@@ -52,6 +54,7 @@ let package = Package(
             "TeleportSupport", "CLibSSH",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
+            .product(name: "SwiftASN1", package: "swift-asn1"),
         ]),
         .target(name: "TeleportWebAPI", dependencies: ["TeleportSupport", "CCurl"]),
         .target(name: "TeleportTransport", dependencies: [
