@@ -62,7 +62,9 @@ class Bench:
     def __init__(self, tsh, state, work, quick):
         self.tsh, self.state, self.work, self.quick = tsh, state, work, quick
         self.home = work / "tsh-home"
-        self.env = dict(os.environ, TELEPORT_HOME=str(self.home), SSL_CERT_FILE=state["web_ca_pem"])
+        # No ssh-agent: login's default (-k auto) would add the sandbox's key to the runner's.
+        self.env = dict(os.environ, TELEPORT_HOME=str(self.home), SSL_CERT_FILE=state["web_ca_pem"],
+                        TELEPORT_ADD_KEYS_TO_AGENT="no")
         self.login = state["os_user"]
         self.node = f"{self.login}@node1.{state['cluster']}"
         self.results = {}

@@ -26,15 +26,24 @@ public struct InteractiveLogin {
     public var openBrowser = true
     /// `-o PATH` with its format: write an identity file instead of a profile.
     public var identityOutput: (path: String, format: IdentityFile.Format)?
+    /// `-k/--add-keys-to-agent`: whether the key also goes to the SSH agent,
+    /// or only there. Ignored with ``identityOutput``.
+    public var agent: AddKeysToAgent = .no
 
     public init(proxy: ProxyAddress) {
         self.proxy = proxy
     }
 
-    /// Logs in and returns the proxy host of the saved profile (or of the
-    /// identity file written).
+    /// Logs in and returns what it saved (or wrote to the identity file).
     @discardableResult
-    public func run(store: ProfileStore) throws -> String {
+    public func run(store: ProfileStore) throws -> LoginMaterial {
+        // `only` with no agent would throw the new key away: refuse before asking for anything.
+        let agentSocket = identityOutput == nil ? agent.socketPath : nil
+        if identityOutput == nil && agent == .only && agentSocket == nil {
+            throw TeleportError(
+                "--add-keys-to-agent=only keeps the key in the SSH agent alone, but SSH_AUTH_SOCK names none; "
+                    + "start one (eval \"$(ssh-agent)\") or use -k auto", kind: .invalidInput)
+        }
         var http = HTTPClient.Options()
         if insecure {
             http.insecure = true
@@ -52,11 +61,28 @@ public struct InteractiveLogin {
         if !skipVersionCheck, let warning = discovery.versionWarning { Console.err(warning) }
 
         let output = identityOutput
+        let mode = agent
         let commit: (LoginMaterial) throws -> Void = { material in
             if let output {
                 try IdentityFile.write(material, to: output.path, format: output.format)
-            } else {
+                return
+            }
+            guard let agentSocket else {
                 try ProfileLock.with(store.directory) { try store.save(material) }
+                return
+            }
+            if mode == .only {
+                // The agent first: if it refuses, nothing is written and the old profile stands.
+                try AgentKeys.add(material, socketPath: agentSocket)
+                try ProfileLock.with(store.directory) { try store.save(material, keyFiles: false) }
+                return
+            }
+            try ProfileLock.with(store.directory) { try store.save(material) }
+            do {
+                try AgentKeys.add(material, socketPath: agentSocket)
+            } catch let error as TeleportError {
+                // As Go tsh: the login stands; the files hold the key.
+                Console.warning("logged in, but could not add the key to the SSH agent: \(error.message)")
             }
         }
         let material: LoginMaterial
@@ -74,7 +100,7 @@ public struct InteractiveLogin {
             material = try login.run(credentials: credentials(user: user))
             try commit(material)
         }
-        return material.profile.proxyHost
+        return material
     }
 
     func credentials(user: String) -> PasswordLogin.Credentials {

@@ -87,8 +87,10 @@ public struct ProfileStore: Sendable {
         try AtomicFile.write(names.map { $0 + "\n" }.joined(), to: directory.clustersCachePath(proxyHost: proxyHost))
     }
 
-    /// Writes everything a login produced. The caller holds the profile lock.
-    public func save(_ login: LoginMaterial) throws {
+    /// Writes everything a login produced; with `keyFiles` false (`-k only`,
+    /// the key is in the SSH agent) all but the keys and certificates, as Go
+    /// tsh's in-memory key store does. The caller holds the profile lock.
+    public func save(_ login: LoginMaterial, keyFiles: Bool = true) throws {
         let host = login.profile.proxyHost
         let user = login.profile.user
         try Names.validateHost(host, kind: "proxy host")
@@ -105,11 +107,12 @@ public struct ProfileStore: Sendable {
         let keysDirectory = directory.keysDirectory(proxyHost: host)
         try KeyDirectoryUpdate.replace(keysDirectory) { staging in
             func staged(_ path: String) -> String { staging + path.dropFirst(keysDirectory.count) }
-            try FileSystem.makePrivateDirectory(staged(directory.sshCertDirectory(proxyHost: host, user: user)))
             try FileSystem.makePrivateDirectory(staged(directory.casDirectory(proxyHost: host)))
             for (cluster, pems) in login.tlsCAs {
                 try AtomicFile.write(pems, to: staged(directory.caPath(proxyHost: host, cluster: cluster)))
             }
+            guard keyFiles else { return }
+            try FileSystem.makePrivateDirectory(staged(directory.sshCertDirectory(proxyHost: host, user: user)))
             try AtomicFile.write(login.sshPrivateKeyPEM, to: staged(directory.sshKeyPath(proxyHost: host, user: user)))
             try AtomicFile.write(login.sshPublicKeyLine,
                                  to: staged(directory.sshPublicKeyPath(proxyHost: host, user: user)))

@@ -22,3 +22,13 @@ struct UserOption: ParsableArguments {
     @Option(name: .long, help: "Teleport user name. Env: TELEPORT_USER.")
     var user: String?
 }
+
+/// `-k/--add-keys-to-agent`, for login and logout: Go tsh's values, and its
+/// default (`auto`) when neither the flag nor the environment names one.
+struct AgentOption: ParsableArguments {
+    @Option(name: [.customShort("k"), .customLong("add-keys-to-agent")],
+            help: "Controls how keys are handled: auto, yes, no or only (the SSH agent alone, no key files). Default auto. Env: TELEPORT_ADD_KEYS_TO_AGENT.")
+    var addKeysToAgent: String?
+
+    func mode() throws -> AddKeysToAgent { try AddKeysToAgent.resolve(addKeysToAgent) }
+}

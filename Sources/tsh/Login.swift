@@ -18,6 +18,7 @@ struct Login: ParsableCommand {
               tsh login --proxy=teleport.example.com --user=alice
               tsh login --proxy=teleport.example.com --cluster=leaf --ttl=60
               tsh login --user=alice --out=alice.pem --format=openssh
+              tsh login --proxy=teleport.example.com -k only   # the key in ssh-agent alone
             """)
 
     /// Status formats, and with `--out` the identity file formats.
@@ -28,6 +29,7 @@ struct Login: ParsableCommand {
     @OptionGroup var proxyOption: ProxyOption
     @OptionGroup var clusterOption: ClusterOption
     @OptionGroup var userOption: UserOption
+    @OptionGroup var agentOption: AgentOption
 
     @Flag(name: .long, help: "Do not verify the proxy's TLS certificate. Not safe: use only for tests.")
     var insecure = false
@@ -69,6 +71,7 @@ struct Login: ParsableCommand {
             throw ValidationError("--ttl must be between 1 and 1800 minutes (30 hours)")
         }
         _ = try identityFormat()
+        _ = try agentOption.mode()
     }
 
     func run() throws {
@@ -94,10 +97,17 @@ struct Login: ParsableCommand {
         login.bindAddress = bindAddr ?? Environment.value("TELEPORT_LOGIN_BIND_ADDR")
         login.openBrowser = (browser ?? Environment.value("TELEPORT_LOGIN_BROWSER")) != "none"
         if let out, let identityFormat { login.identityOutput = (out, identityFormat) }
-        try LoginFlow.run(login, store: store)
+        login.agent = try agentOption.mode()
+        let material = try LoginFlow.run(login, store: store)
 
         if let out {
             Console.out("\nThe certificate has been written to \(out)\n")
+        } else if login.agent == .only {
+            // No certificate file to read the status from: it is in the agent.
+            let certificate = try SSHCertificate(line: material.sshCertificateLine)
+            let active = ProfileStatus(profile: material.profile, certificate: certificate, isActive: true)
+            let others = try store.statuses().others.filter { $0.proxyURL != active.proxyURL }
+            printStatus(StatusReport(active: active, others: others))
         } else {
             try printStatus(store)
         }
@@ -134,7 +144,11 @@ struct Login: ParsableCommand {
 
     private func printStatus(_ store: ProfileStore) throws {
         let (active, others) = try store.statuses()
+        printStatus(StatusReport(active: active, others: others))
+    }
+
+    private func printStatus(_ report: StatusReport) {
         let statusFormat: OutputFormat = format.flatMap { OutputFormat(rawValue: $0.rawValue) } ?? .text
-        Console.out(StatusReport(active: active, others: others).rendered(statusFormat, now: TimeText.now()))
+        Console.out(report.rendered(statusFormat, now: TimeText.now()))
     }
 }

@@ -9,12 +9,13 @@ import TeleportSupport
 /// (TeleportProxyCommand). It lives in the CLI so that neither layer depends
 /// on the other.
 enum LoginFlow {
-    /// Logs in and returns the proxy host of the saved profile (or of the
-    /// identity file written).
+    /// Logs in and returns what was saved (or written to the identity file).
     @discardableResult
-    static func run(_ login: InteractiveLogin, store: ProfileStore) throws -> String {
-        let host = try login.run(store: store)
-        guard login.identityOutput == nil else { return host }
+    static func run(_ login: InteractiveLogin, store: ProfileStore) throws -> LoginMaterial {
+        let material = try login.run(store: store)
+        let host = material.profile.proxyHost
+        // With `-k only` the credentials these calls use are in the agent alone.
+        guard login.identityOutput == nil, login.agent.writesKeyFiles else { return material }
         // Best effort: the login has succeeded whatever happens here, so a
         // silent proxy must not hold it for long.
         do {
@@ -29,7 +30,7 @@ enum LoginFlow {
         } catch let error as TeleportError {
             Console.warning("logged in, but could not fetch the clusters' host CAs: \(error.message)")
         }
-        return host
+        return material
     }
 
     /// `tsh proxy ssh`'s relogin: the profile's proxy, user and cluster again.
@@ -41,6 +42,9 @@ enum LoginFlow {
         login.authConnector = profile.authConnector.isEmpty ? nil : profile.authConnector
         login.bindAddress = Environment.value("TELEPORT_LOGIN_BIND_ADDR")
         login.openBrowser = Environment.value("TELEPORT_LOGIN_BROWSER") != "none"
+        // The environment's choice (default auto); `only` would leave the relogin's caller no files.
+        let agent = try AddKeysToAgent.resolve(nil)
+        login.agent = agent == .only ? .yes : agent
         try run(login, store: store)
     }
 }

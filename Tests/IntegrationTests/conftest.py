@@ -60,8 +60,9 @@ class Tsh:
         self.state = state
 
     def env(self, **extra):
+        # No SSH_AUTH_SOCK: login's default (-k auto) must not reach the runner's own agent.
         env = {k: v for k, v in os.environ.items()
-               if not k.startswith("TELEPORT_") and k not in ("SSL_CERT_FILE", "SSL_CERT_DIR")}
+               if not k.startswith("TELEPORT_") and k not in ("SSL_CERT_FILE", "SSL_CERT_DIR", "SSH_AUTH_SOCK")}
         env.update(TELEPORT_HOME=str(self.home), SSL_CERT_FILE=self.state["web_ca_pem"])
         for k, v in extra.items():
             if v is None:
