@@ -66,6 +66,8 @@ let package = Package(
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOTLS", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
+            // Data over a ByteBuffer's bytes without a copy (stdin to the stream).
+            .product(name: "NIOFoundationEssentialsCompat", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             .product(name: "GRPCCore", package: "grpc-swift-2"),

@@ -1,12 +1,13 @@
 import Foundation
 
 /// Runs async transport code from tsh's synchronous commands. The caller's
-/// thread waits; the work runs on Swift's concurrency pool and NIO's loops.
+/// thread waits; the work runs on the thread of NIO's loop, with the I/O it
+/// waits for (`GRPCConnection.taskExecutor`).
 public enum BlockingCall {
     public static func run<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
         let box = ResultBox<T>()
         let done = DispatchSemaphore(value: 0)
-        Task {
+        Task(executorPreference: GRPCConnection.taskExecutor) {
             do { box.result = .success(try await body()) } catch { box.result = .failure(error) }
             done.signal()
         }

@@ -10,8 +10,13 @@ import NIOSSL
 /// the cluster's server name and the user's certificate. The TLS runs on a
 /// TCP connection, or inside the WebSocket of a connection upgrade.
 package enum GRPCConnection {
-    /// The event loops of the process: one is plenty for one connection.
-    package static var group: any EventLoopGroup { MultiThreadedEventLoopGroup.singleton }
+    /// The one event loop thread of the process, for every channel: the stdio
+    /// channel and the connection it relays to then hand buffers over without
+    /// waking another thread (the singleton group put them on two loops).
+    private static let loops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    package static var group: any EventLoopGroup { loops }
+    /// Runs the async code of a transport on that loop (`BlockingCall`).
+    static let taskExecutor: any TaskExecutor = EventLoopTaskExecutor(loops.next())
 
     /// Connects and completes the TLS handshake. Throws `TransportFailure`;
     /// `.notOffered` when the server agreed on no protocol of the route.

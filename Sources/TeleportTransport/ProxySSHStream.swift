@@ -4,6 +4,7 @@ import GRPCNIOTransportHTTP2Posix
 import GRPCProtobuf
 import NIOConcurrencyHelpers
 import NIOCore
+import NIOFoundationEssentialsCompat
 import TeleportProto
 
 /// `tsh proxy ssh` over Teleport's TransportService: one bidirectional gRPC
@@ -66,7 +67,10 @@ public struct ProxySSHStream: Sendable {
             for await stdin in inputs {
                 for try await buffer in stdin {
                     var message = Teleport_Transport_V1_ProxySSHRequest()
-                    message.ssh.payload = Data(buffer.readableBytesView)
+                    // The payload borrows the read buffer (kept alive until the
+                    // message is serialized) instead of copying it.
+                    message.ssh.payload = buffer.getData(at: buffer.readerIndex, length: buffer.readableBytes,
+                                                         byteTransferStrategy: .noCopy)!
                     try await writer.write(message)
                 }
                 break

@@ -18,6 +18,8 @@ enum StandardStreams {
 
     static func open(group: any EventLoopGroup) async throws -> Channel {
         if isPollable(0) && isPollable(1) {
+            growPipe(0)
+            growPipe(1)
             return try await pipeChannel(input: 0, output: 1, group: group)
         }
         var pair: [Int32] = [0, 0]
@@ -40,6 +42,19 @@ enum StandardStreams {
                     try Channel(wrappingChannelSynchronously: channel)
                 }
             }
+    }
+
+    /// OpenSSH gives its ProxyCommand pipes of 64 KiB, so a bulk transfer
+    /// crossed them in reads and writes of at most 64 KiB: a gRPC message, a
+    /// wake-up of ssh and of us, per 64 KiB. At 1 MiB (Linux's default
+    /// pipe-max-size) a read fills `readSize`. The pipe's pages are the
+    /// kernel's, not in our RSS; if the user's pipe quota is spent the call
+    /// fails and the pipe stays as it was.
+    private static func growPipe(_ fd: Int32) {
+        let F_SETPIPE_SZ: Int32 = 1031  // F_LINUX_SPECIFIC_BASE + 7; not in Swift's Glibc module
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFIFO else { return }
+        _ = fcntl(fd, F_SETPIPE_SZ, Int32(1 << 20))
     }
 
     private static func isPollable(_ fd: Int32) -> Bool {
