@@ -124,32 +124,135 @@ public enum FlatYAML {
         return String(out)
     }
 
-    /// A YAML scalar as Go's yaml.v2 writes strings: plain when safe, else
-    /// double-quoted.
+    /// A string as Go's yaml.v2 writes it (`encoder.stringv`, then the
+    /// emitter's scalar analysis), in block context: double-quoted when it
+    /// would read back as something else (null, a bool, a number, a
+    /// timestamp) or holds a character outside printable ASCII; plain when
+    /// the emitter allows a plain scalar; single-quoted otherwise. Unlike
+    /// yaml.v2: printable non-ASCII text is double-quoted, not plain, and long
+    /// lines are not folded at 80 columns. Everything written reads back with
+    /// `parse`.
     public static func quote(_ value: String) -> String {
-        let plainSafe = !value.isEmpty
-            && value.unicodeScalars.allSatisfy { s in
-                s.value < 0x80 && (s.properties.isAlphabetic || ("0"..."9").contains(s) || "._-/@:+=".unicodeScalars.contains(s))
+        let scalars = Array(value.unicodeScalars)
+        let printableASCII = scalars.allSatisfy { $0.value >= 0x20 && $0.value < 0x7F }
+        if value.isEmpty || !printableASCII || resolvesToNonString(scalars) {
+            return String.doubleQuoted(value.unicodeScalars) { scalar in
+                scalar.value < 0x20 ? "\\x" + String.hex(scalar.value, digits: 2) : nil
             }
-            && !["true", "false", "yes", "no", "on", "off", "null", "y", "n", "~"].contains(value.lowercased())
-            && !(value.first!.isNumber && value.allSatisfy({ $0.isNumber || $0 == "." || $0 == "e" || $0 == "-" || $0 == "+" }))
-            // A leading "-" is plain when a letter follows (`-m`, as in `uname -m`).
-            && !(value.hasPrefix("-") && !(value.dropFirst().first?.isLetter ?? false))
-            && !value.hasSuffix(":") && !value.contains(": ")
-            && !looksLikeTimestamp(value)
-        if plainSafe { return value }
-        return String.doubleQuoted(value.unicodeScalars) { scalar in
-            scalar.value < 0x20 ? "\\x" + String.hex(scalar.value, digits: 2) : nil
         }
+        if plainAllowed(scalars) { return value }
+        return "'" + value.replacingAll("'", with: "''") + "'"
     }
 
-    /// yaml.v2 quotes strings that would read back as timestamps.
-    private static func looksLikeTimestamp(_ value: String) -> Bool {
-        let head = Array(value.utf8.prefix(10))
-        guard head.count == 10 else { return false }
-        for (i, c) in head.enumerated() {
-            let isDigit = (48...57).contains(c)
-            if i == 4 || i == 7 { if c != UInt8(ascii: "-") { return false } } else if !isDigit { return false }
+    /// yaml.v2's `resolve` for an untagged plain scalar: true unless it is a
+    /// string. Timestamps are over-approximated (four digits and a dash).
+    static func resolvesToNonString(_ s: [Unicode.Scalar]) -> Bool {
+        let text = String(String.UnicodeScalarView(s))
+        let specials: Set<String> = [
+            "y", "Y", "yes", "Yes", "YES", "on", "On", "ON", "true", "True", "TRUE",
+            "n", "N", "no", "No", "NO", "off", "Off", "OFF", "false", "False", "FALSE",
+            "null", "Null", "NULL", "~", "<<",
+            ".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF",
+        ]
+        if specials.contains(text) { return true }
+        guard let first = s.first else { return true }
+        func digits(_ part: ArraySlice<Unicode.Scalar>, _ valid: (Unicode.Scalar) -> Bool) -> Bool {
+            !part.isEmpty && part.allSatisfy(valid)
+        }
+        let isDigit: (Unicode.Scalar) -> Bool = { ("0"..."9").contains($0) }
+        if first == "." {
+            // strconv.ParseFloat of ".5", ".5e3".
+            return isFloat(s)
+        }
+        guard first == "+" || first == "-" || isDigit(first) else { return false }
+        // parseTimestamp's quick check: YYYY- …
+        if isDigit(first), s.count > 4, s[0..<4].allSatisfy(isDigit), s[4] == "-" { return true }
+        if isBase60Float(s) { return true }
+        let plain = s.filter { $0 != "_" }
+        var body = plain[...]
+        if body.first == "+" || body.first == "-" { body = body.dropFirst() }
+        // strconv.ParseInt/ParseUint with base 0: 0x…, 0o…, 0b…, 0… (octal), decimal.
+        if body.count > 2, body.first == "0" {
+            let prefix = body[body.index(after: body.startIndex)]
+            let rest = body.dropFirst(2)
+            switch prefix {
+            case "x", "X": if digits(rest, { $0.properties.isASCIIHexDigit }) { return true }
+            case "o", "O": if digits(rest, { ("0"..."7").contains($0) }) { return true }
+            case "b", "B": if digits(rest, { $0 == "0" || $0 == "1" }) { return true }
+            default: break
+            }
+        }
+        return isFloat(Array(plain))
+    }
+
+    /// yaml.v2's float pattern `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`
+    /// (which also covers the decimal integers).
+    static func isFloat(_ s: [Unicode.Scalar]) -> Bool {
+        var i = 0
+        func isDigit(_ at: Int) -> Bool { at < s.count && ("0"..."9").contains(s[at]) }
+        func run() -> Int { let start = i; while isDigit(i) { i += 1 }; return i - start }
+        if i < s.count && (s[i] == "+" || s[i] == "-") { i += 1 }
+        if i < s.count && s[i] == "." {
+            i += 1
+            guard run() > 0 else { return false }
+        } else {
+            guard run() > 0 else { return false }
+            if i < s.count && s[i] == "." { i += 1; _ = run() }
+        }
+        if i < s.count && (s[i] == "e" || s[i] == "E") {
+            i += 1
+            if i < s.count && (s[i] == "+" || s[i] == "-") { i += 1 }
+            guard run() > 0 else { return false }
+        }
+        return i == s.count
+    }
+
+    /// yaml.v2's `isBase60Float`: `^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$`.
+    static func isBase60Float(_ s: [Unicode.Scalar]) -> Bool {
+        var i = 0
+        func at(_ k: Int) -> Unicode.Scalar? { k < s.count ? s[k] : nil }
+        func isDigit(_ c: Unicode.Scalar?) -> Bool { c.map { ("0"..."9").contains($0) } ?? false }
+        if at(i) == "+" || at(i) == "-" { i += 1 }
+        guard isDigit(at(i)) else { return false }
+        i += 1
+        while isDigit(at(i)) || at(i) == "_" { i += 1 }
+        var groups = 0
+        while at(i) == ":" {
+            // [0-5]?[0-9]
+            if isDigit(at(i + 1)) && isDigit(at(i + 2)) && ("0"..."5").contains(s[i + 1]) {
+                i += 3
+            } else if isDigit(at(i + 1)) {
+                i += 2
+            } else {
+                return false
+            }
+            groups += 1
+        }
+        guard groups > 0 else { return false }
+        if at(i) == "." {
+            i += 1
+            while isDigit(at(i)) || at(i) == "_" { i += 1 }
+        }
+        return i == s.count
+    }
+
+    /// The emitter's `block_plain_allowed` for printable ASCII
+    /// (`yaml_emitter_analyze_scalar`): no indicator first, no `: ` or ` #`,
+    /// no `:` last, no space first or last, no `---`/`...` document marker.
+    static func plainAllowed(_ s: [Unicode.Scalar]) -> Bool {
+        guard let first = s.first, let last = s.last else { return false }
+        if s.count >= 3 && (s[0..<3].allSatisfy { $0 == "-" } || s[0..<3].allSatisfy { $0 == "." }) { return false }
+        if first == " " || last == " " { return false }
+        let followedByBlank = s.count == 1 || s[1] == " "
+        switch first {
+        case "#", ",", "[", "]", "{", "}", "&", "*", "!", "|", ">", "'", "\"", "%", "@", "`": return false
+        case "?", ":", "-": if followedByBlank { return false }
+        default: break
+        }
+        for i in 1..<s.count {
+            let next: Unicode.Scalar? = i + 1 < s.count ? s[i + 1] : nil
+            if s[i] == ":" && (next == nil || next == " ") { return false }
+            if s[i] == "#" && s[i - 1] == " " { return false }
         }
         return true
     }

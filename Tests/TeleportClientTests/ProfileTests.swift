@@ -63,7 +63,23 @@ import Foundation
         #expect(FlatYAML.quote("plain.example.com:443") == "plain.example.com:443")
         #expect(FlatYAML.quote("") == "\"\"")
         #expect(FlatYAML.quote("true") == "\"true\"")
-        #expect(FlatYAML.quote("has space") == "\"has space\"")
+        // yaml.v2 leaves these plain: a space, a comma, a version, a dash then a letter.
+        #expect(FlatYAML.quote("has space") == "has space")
+        #expect(FlatYAML.quote("a,b=c d") == "a,b=c d")
+        #expect(FlatYAML.quote("17.0.0") == "17.0.0")
+        #expect(FlatYAML.quote("-m") == "-m")
+        #expect(FlatYAML.quote("it's") == "it's")
+        // What the emitter refuses plain is single-quoted.
+        #expect(FlatYAML.quote("a: b") == "'a: b'")
+        #expect(FlatYAML.quote("- x") == "'- x'")
+        #expect(FlatYAML.quote("'q'") == "'''q'''")
+        #expect(FlatYAML.quote("x #y") == "'x #y'")
+        #expect(FlatYAML.quote(" lead") == "' lead'")
+        #expect(FlatYAML.quote("*") == "'*'")
+        // What would read back as a number, a bool, null or a timestamp is double-quoted.
+        for value in ["1.5", "-1", "0x1F", "0o17", "1_000", "1:30", ".5", ".inf", "Yes", "~", "2024-1-5", "1e3"] {
+            #expect(FlatYAML.quote(value) == "\"\(value)\"", "\(value)")
+        }
         #expect(FlatYAML.quote("line\nbreak") == "\"line\\nbreak\"")
         #expect(FlatYAML.quote("3023") == "\"3023\"")
     }
