@@ -61,28 +61,15 @@ public struct NodeReport: Sendable {
         return String(out)
     }
 
-    /// The table of Go's asciitable (tabwriter: minimum width 5, padding 1);
-    /// with `verbose`, `printNodesAsText`'s `Node ID` column after the name.
-    public func text() -> String {
+    /// `printNodesAsText`: Go's asciitable, the Labels column cut to `width`
+    /// when one is given; with `verbose`, a `Node ID` column after the name
+    /// and nothing cut.
+    public func text(width: Int? = nil) -> String {
         let header = verbose ? ["Node Name", "Node ID", "Address", "Labels"] : ["Node Name", "Address", "Labels"]
         let cells = rows.map { row in
             (verbose ? [row.hostname, row.id, row.address, row.labels] : [row.hostname, row.address, row.labels])
                 .map(Self.cell)
         }
-        var widths = header.map { max(5, $0.count + 1) }
-        for row in cells {
-            for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count + 1) }
-        }
-        func line(_ values: [String]) -> String {
-            var out = ""
-            for (i, value) in values.enumerated() {
-                out += i == values.count - 1 ? value : value + String(repeating: " ", count: widths[i] - value.count)
-            }
-            return out + "\n"
-        }
-        var out = line(header)
-        out += line(header.map { String(repeating: "-", count: $0.count) })
-        for row in cells { out += line(row) }
-        return out
+        return TextTable(headers: header, rows: cells).rendered(truncating: verbose ? nil : "Labels", width: width)
     }
 }

@@ -69,7 +69,7 @@ struct LS: ParsableCommand {
         let nodes = try BlockingCall.run { try await client.listNodes(request) }
         let report = NodeReport(nodes: nodes, verbose: verbose)
         switch format {
-        case .text: Console.out(report.text())
+        case .text: Console.out(report.text(width: TextTable.outputWidth()))
         case .names: Console.out(report.names())
         case .json: Console.out(NodeReport.json(nodes))
         case .yaml: Console.out(NodeReport.yaml(nodes))

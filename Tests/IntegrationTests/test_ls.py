@@ -31,8 +31,24 @@ def test_text_table(session):
     assert r.returncode == 0, r.stderr
     lines = r.stdout.splitlines()
     assert lines[0].split() == ["Node", "Name", "Address", "Labels"]
-    assert lines[1].split() == ["---------", "-------", "------"]
+    # Go's asciitable: dashes as wide as each column, every cell padded.
+    dashes = lines[1].split()
+    assert len(dashes) == 3 and len(lines[1]) == len(lines[0])
+    assert len(dashes[0]) == max(len(n.encode()) for n in ["Node Name", *names(session)])
+    assert all(line.endswith(" ") for line in lines)
     assert len(lines) == len(names(session)) + 2
+    # Not a terminal: nothing is cut, as Go tsh does for a pipe.
+    assert not any(line.rstrip().endswith("...") for line in lines[2:])
+
+
+def test_text_table_fits_columns(session):
+    full = session.run("ls").stdout.splitlines()
+    r = session.run("ls", env={"COLUMNS": "60"})
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert len(lines) == len(full)
+    assert max(len(line) for line in lines) <= 60 < max(len(line) for line in full)
+    assert any(line.rstrip().endswith("...") for line in lines[2:])
 
 
 def test_leaf_cluster(session):

@@ -93,7 +93,33 @@ import TeleportProto
     }
 
     @Test func emptyTableHasItsHeader() {
-        #expect(NodeReport(nodes: []).text() == "Node Name Address Labels\n--------- ------- ------\n")
+        #expect(NodeReport(nodes: []).text() == "Node Name Address Labels \n--------- ------- ------ \n")
+    }
+
+    /// Go's asciitable: dashes as wide as the widest cell in bytes, every cell
+    /// padded (so lines end in a space), columns at least 5 wide.
+    @Test func tablesAreGoAsciitables() {
+        let table = TextTable(headers: ["Name", "Motto", "N"], rows: [["Ann", "Trains beat cars", "7"], ["Bo", "⟵ x", "1234"]])
+        #expect(table.rendered() == """
+            Name Motto            N    \n\
+            ---- ---------------- ---- \n\
+            Ann  Trains beat cars 7    \n\
+            Bo   ⟵ x              1234 \n
+            """)
+    }
+
+    /// On a terminal (or with COLUMNS) the Labels column is cut to fit, as
+    /// MakeTableWithTruncatedColumn does; the others keep their width.
+    @Test func labelsAreCutToTheTerminalWidth() {
+        let thirty = String(repeating: "x", count: 30)
+        let table = TextTable(headers: ["A", "B", "C"], rows: [[thirty, String(repeating: "y", count: 30), thirty]])
+        let lines = table.rendered(truncating: "B", width: 80).split(separator: "\n")
+        #expect(lines[2] == "\(thirty) \(String(repeating: "y", count: 14))... \(thirty) ")
+        #expect(lines.allSatisfy { $0.count <= 80 })
+        let text = NodeReport(nodes: Self.nodes).text(width: 40)
+        // 40 columns: 12 each for the others at most (10.0.0.5:3022 is cut too), 10 for Labels.
+        #expect(text.contains("db-1      10.0.0.5:302... arch=x86_6... "))
+        #expect(NodeReport(nodes: Self.nodes, verbose: true).text(width: 40) == NodeReport(nodes: Self.nodes, verbose: true).text())
     }
 
     @Test func jsonHasGoTshShape() throws {
