@@ -90,16 +90,17 @@ public struct ProxySSHStream: Sendable {
                 throw TransportFailure.closed("the proxy ended the stream before connecting to the node")
             }
             established.set()
-            let stdio = try await StandardStreams.open(group: GRPCConnection.group)
-            try await stdio.executeThenClose { inbound, outbound in
+            let (stdio, output) = try await StandardStreams.openWithOutput(group: GRPCConnection.group)
+            let stdout = StandardStreams.DirectOutput(channel: stdio.channel, descriptor: output)
+            try await stdio.executeThenClose { inbound, _ in
                 handOver.yield(inbound)
                 handOver.finish()
                 if case .ssh(let frame)? = details.frame, !frame.payload.isEmpty {
-                    try await outbound.write(ByteBuffer(bytes: frame.payload))
+                    try await stdout.write(frame.payload)
                 }
                 while let message = try await messages.next() {
                     guard case .ssh(let frame)? = message.frame, !frame.payload.isEmpty else { continue }
-                    try await outbound.write(ByteBuffer(bytes: frame.payload))
+                    try await stdout.write(frame.payload)
                 }
             }
         }

@@ -17,10 +17,16 @@ enum StandardStreams {
     static let readSize = 256 << 10
 
     static func open(group: any EventLoopGroup) async throws -> Channel {
+        try await openWithOutput(group: group).channel
+    }
+
+    /// The channel and the descriptor it writes to (stdout, or our end of
+    /// the socket pair), for `DirectOutput`.
+    static func openWithOutput(group: any EventLoopGroup) async throws -> (channel: Channel, output: Int32) {
         if isPollable(0) && isPollable(1) {
             growPipe(0)
             growPipe(1)
-            return try await pipeChannel(input: 0, output: 1, group: group)
+            return (try await pipeChannel(input: 0, output: 1, group: group), 1)
         }
         var pair: [Int32] = [0, 0]
         guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) == 0 else {
@@ -30,7 +36,7 @@ enum StandardStreams {
         Thread.detachNewThread { copy(from: 0, to: theirs, thenShutdown: true) }
         Thread.detachNewThread { copy(from: theirs, to: 1, thenShutdown: false) }
         let input = dup(ours)
-        return try await pipeChannel(input: input, output: ours, group: group)
+        return (try await pipeChannel(input: input, output: ours, group: group), ours)
     }
 
     private static func pipeChannel(input: Int32, output: Int32, group: any EventLoopGroup) async throws -> Channel {
@@ -42,6 +48,40 @@ enum StandardStreams {
                     try Channel(wrappingChannelSynchronously: channel)
                 }
             }
+    }
+
+    /// Writes bytes held in a `Data` (a decoded message's payload) to the
+    /// channel's output without first copying them into a ByteBuffer: NIO
+    /// has no ByteBuffer over foreign memory (`ByteBuffer(data:)` copies
+    /// too), and that copy cost a memcpy per relayed byte and the message's
+    /// size in heap. write(2) goes straight from the Data while the pipe
+    /// takes it; only what it does not take (the pipe is full) is copied and
+    /// handed to the channel, which waits for writability, and that write is
+    /// awaited, so direct and channel writes never interleave. Direct writes
+    /// happen only on the channel's event loop while it is active, so the
+    /// descriptor cannot be closed (and reused) under them.
+    struct DirectOutput {
+        let channel: any NIOCore.Channel
+        let descriptor: Int32
+
+        func write(_ data: Data) async throws {
+            var written = 0
+            if channel.eventLoop.inEventLoop && channel.isActive {
+                written = data.withUnsafeBytes { raw in
+                    var offset = 0
+                    while offset < raw.count {
+                        let n = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+                        if n > 0 { offset += n } else if n < 0 && errno == EINTR { continue } else { break }
+                    }
+                    return offset
+                }
+            }
+            // Full pipe (EAGAIN) or an error: the channel waits, or reports it.
+            if written < data.count {
+                let rest = data[(data.startIndex + written)...]
+                try await channel.writeAndFlush(ByteBuffer(bytes: rest)).get()
+            }
+        }
     }
 
     /// OpenSSH gives its ProxyCommand pipes of 64 KiB, so a bulk transfer
