@@ -82,6 +82,7 @@ public enum AgentKeys {
         try removeMatching(try SSHAgentClient(socketPath: socketPath), proxyHost: proxyHost, user: user)
     }
 
+    @discardableResult
     private static func removeMatching(_ agent: SSHAgentClient, proxyHost: String?, user: String?) throws -> Int {
         var removed = 0
         for identity in try agent.identities() {
