@@ -12,10 +12,8 @@ extension AuthClient {
         let entry = try store.loadEntry(proxyHost: proxyHost)
         // The usual relogin message (as `tsh ssh` and `tsh proxy ssh` give),
         // before a TLS handshake the auth server would refuse.
-        guard !entry.certificate.isExpired() else {
-            let when = TimeText.goStyle(Int64(clamping: entry.certificate.validBefore))
-            throw TeleportError("your certificate for \(proxyHost) expired at \(when); run 'tsh login --proxy=\(proxyHost)'",
-                                kind: .expired)
+        if let problem = entry.expiryProblem(proxyHost: proxyHost) {
+            throw TeleportError("\(problem); run 'tsh login --proxy=\(proxyHost)'", kind: .expired)
         }
         let profile = entry.profile
         let directory = store.directory

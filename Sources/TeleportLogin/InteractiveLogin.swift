@@ -37,13 +37,7 @@ public struct InteractiveLogin {
     /// Logs in and returns what it saved (or wrote to the identity file).
     @discardableResult
     public func run(store: ProfileStore) throws -> LoginMaterial {
-        // `only` with no agent would throw the new key away: refuse before asking for anything.
-        let agentSocket = identityOutput == nil ? agent.socketPath : nil
-        if identityOutput == nil && agent == .only && agentSocket == nil {
-            throw TeleportError(
-                "--add-keys-to-agent=only keeps the key in the SSH agent alone, but SSH_AUTH_SOCK names none; "
-                    + "start one (eval \"$(ssh-agent)\") or use -k auto", kind: .invalidInput)
-        }
+        if identityOutput == nil { try agent.checkUsable() }
         var http = HTTPClient.Options()
         if insecure {
             http.insecure = true
@@ -65,24 +59,8 @@ public struct InteractiveLogin {
         let commit: (LoginMaterial) throws -> Void = { material in
             if let output {
                 try IdentityFile.write(material, to: output.path, format: output.format)
-                return
-            }
-            guard let agentSocket else {
-                try ProfileLock.with(store.directory) { try store.save(material) }
-                return
-            }
-            if mode == .only {
-                // The agent first: if it refuses, nothing is written and the old profile stands.
-                try AgentKeys.add(material, socketPath: agentSocket)
-                try ProfileLock.with(store.directory) { try store.save(material, keyFiles: false) }
-                return
-            }
-            try ProfileLock.with(store.directory) { try store.save(material) }
-            do {
-                try AgentKeys.add(material, socketPath: agentSocket)
-            } catch let error as TeleportError {
-                // As Go tsh: the login stands; the files hold the key.
-                Console.warning("logged in, but could not add the key to the SSH agent: \(error.message)")
+            } else {
+                try AgentKeys.save(material, in: store, mode: mode)
             }
         }
         let material: LoginMaterial

@@ -34,6 +34,15 @@ public enum AddKeysToAgent: String, CaseIterable, Sendable {
         if self == .auto && socket.contains("gpg-agent") { return nil }
         return socket
     }
+
+    /// `only` with no agent would throw the new key away: refused before a
+    /// login asks for anything.
+    public func checkUsable() throws {
+        guard self == .only, socketPath == nil else { return }
+        throw TeleportError(
+            "--add-keys-to-agent=only keeps the key in the SSH agent alone, but SSH_AUTH_SOCK names none; "
+                + "start one (eval \"$(ssh-agent)\") or use -k auto", kind: .invalidInput)
+    }
 }
 
 /// The login's key in the user's ssh-agent, labelled as Go tsh labels it, so
@@ -49,6 +58,28 @@ public enum AgentKeys {
         let parts = comment.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 4, parts[0] == "teleport" else { return nil }
         return (parts[1], parts[2], parts[3])
+    }
+
+    /// Saves what a login produced, under the profile lock, with the agent as
+    /// `mode` says: `only` adds to the agent first and writes no key files, so
+    /// a refusal leaves the old profile; otherwise the files are written and
+    /// an agent that refuses is a warning, as in Go tsh: the login stands.
+    public static func save(_ material: LoginMaterial, in store: ProfileStore, mode: AddKeysToAgent) throws {
+        guard let socket = mode.socketPath else {
+            try ProfileLock.with(store.directory) { try store.save(material) }
+            return
+        }
+        if mode == .only {
+            try add(material, socketPath: socket)
+            try ProfileLock.with(store.directory) { try store.save(material, keyFiles: false) }
+            return
+        }
+        try ProfileLock.with(store.directory) { try store.save(material) }
+        do {
+            try add(material, socketPath: socket)
+        } catch let error as TeleportError {
+            Console.warning("logged in, but could not add the key to the SSH agent: \(error.message)")
+        }
     }
 
     /// Adds the login's key and certificate to the agent at `socketPath`, for

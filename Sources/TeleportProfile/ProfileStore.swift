@@ -15,6 +15,13 @@ public struct ProfileStore: Sendable {
         public var profile: Profile
         public var certificate: SSHCertificate
         public var certificatePath: String
+
+        /// What is wrong with the certificate now, for the relogin message of
+        /// every command that uses it; nil while it is valid.
+        public func expiryProblem(proxyHost: String) -> String? {
+            guard certificate.isExpired() else { return nil }
+            return "your certificate for \(proxyHost) expired at \(TimeText.goStyle(Int64(clamping: certificate.validBefore)))"
+        }
     }
 
     public func loadProfile(proxyHost: String) throws -> Profile {

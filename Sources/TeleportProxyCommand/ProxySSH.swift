@@ -59,9 +59,8 @@ public struct ProxySSH {
         var kind = TeleportError.Kind.expired
         do {
             let legProfile = try LegProfile.load(store: store, proxyHost: proxyHost)
-            guard legProfile.entry.certificate.isExpired() else { return legProfile }
-            let when = TimeText.goStyle(Int64(clamping: legProfile.entry.certificate.validBefore))
-            problem = "your certificate for \(proxyHost) expired at \(when)"
+            guard let expired = legProfile.entry.expiryProblem(proxyHost: proxyHost) else { return legProfile }
+            problem = expired
         } catch let error as TeleportError {
             guard FileSystem.exists(store.directory.profilePath(proxyHost: proxyHost)) else { throw error }
             problem = error.message

@@ -27,8 +27,9 @@ enum InputMutation {
     }
 }
 
-/// A small deterministic generator, so a failure reproduces.
-struct SplitMix64 {
+/// A small deterministic generator, so a failure reproduces (the mutation
+/// runs here and the hostile-certificate test).
+struct SplitMix64: RandomNumberGenerator {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {
