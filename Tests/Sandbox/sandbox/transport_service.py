@@ -32,6 +32,10 @@ log = logging.getLogger("sandbox.transport")
 CLUSTERS = (ROOT_CLUSTER, LEAF_CLUSTER)
 # Read up to this much from the node before awaiting the stream write.
 READ_CHUNK = 1 << 20
+# The largest payload of one frame sent to the client: Teleport's
+# api/utils/grpc/stream.ReadWriter.Write cuts every write into messages of at
+# most MaxChunkSize (16 KiB), for ProxySSH and ProxyCluster alike.
+MAX_CHUNK = 16 << 10
 DIAL_TIMEOUT = 10.0
 MAX_MESSAGE = 8 << 20
 
@@ -384,11 +388,13 @@ class TransportService(pb_grpc.TransportServiceServicer):
                 chunks = await pipe.take()
                 if chunks is None:
                     break
-                # Everything buffered goes in one message, up to the high-water mark
-                # (about 1 MiB) plus one read.
-                msgs += 1
-                total += sum(len(c) for c in chunks)
-                await context.write(response_for(chunks))
+                # Everything buffered (up to the high-water mark, about 1 MiB, plus
+                # one read) goes out in frames of at most MAX_CHUNK, as Teleport's do.
+                data = memoryview(chunks[0] if len(chunks) == 1 else b"".join(chunks))
+                total += len(data)
+                for off in range(0, len(data), MAX_CHUNK):
+                    msgs += 1
+                    await context.write(response_for(data[off:off + MAX_CHUNK]))
         except (ConnectionError, OSError):
             pass
         finally:

@@ -1,6 +1,6 @@
 """The TransportService relay in-process (grpcio client over the private socket): large
-transfers both ways with EOF propagation, ProxyCluster with an auth backend, and the
-hand-made wire encodings of the hot path."""
+transfers both ways with EOF propagation, ProxyCluster with an auth backend, frames no
+larger than Teleport's (16 KiB), and the hand-made wire encodings of the hot path."""
 import asyncio
 import datetime as dt
 import hashlib
@@ -111,7 +111,7 @@ def test_proxy_ssh_and_proxy_cluster_relay(rig):
                 async def exchange(call, first, frame):
                     await call.write(first)
                     got = hashlib.sha256()
-                    n = 0
+                    n = largest = 0
                     details = False
 
                     async def send():
@@ -127,7 +127,10 @@ def test_proxy_ssh_and_proxy_cluster_relay(rig):
                             p = resp.frame.payload
                         got.update(p)
                         n += len(p)
+                        largest = max(largest, len(p))
                     await t
+                    # api/utils/grpc/stream.MaxChunkSize: the proxy never sends more.
+                    assert 0 < largest <= 16 << 10, largest
                     return details, n, got.hexdigest(), await call.code()
 
                 # ProxySSH: the dial target, then ssh frames.
