@@ -45,6 +45,19 @@ def peak_rss_mb(cmd, env, runs=5):
     return max(peaks)
 
 
+def process_cpu_s(pid):
+    """User and system CPU seconds of a process, all its threads."""
+    fields = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_cpu():
+    """(busy, total) jiffies of all CPUs since boot."""
+    values = [int(v) for v in pathlib.Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = values[3] + values[4]
+    return sum(values) - idle, sum(values)
+
+
 def summary(values):
     return {"median": statistics.median(values), "min": min(values), "max": max(values), "n": len(values)}
 
@@ -271,9 +284,50 @@ class NativeBench(Bench):
         runs = 7 if self.quick else 15
         a, b = alternate(lambda: timed(self.ssh(self.config_native, "true"), self.env)[0],
                          lambda: timed(self.ssh(self.config_raw, "true"), self.env)[0], runs)
+        # Where the time goes. The leg: from starting each ProxyCommand to the
+        # node's first bytes ("SSH-"), which is all a transport adds. Direct:
+        # the same `ssh … true` straight to the node's sshd, no proxy at all,
+        # so native can only approach it; direct / raw is the ratio a leg that
+        # cost nothing would reach.
+        legs = alternate(lambda: self.leg_to_banner(self.native_proxy_command()),
+                         lambda: self.leg_to_banner(self.raw_proxy_command()), runs)
+        direct = [timed(self.direct_ssh("true"), self.env)[0] for _ in range(runs)]
         self.results["N1_native_setup_s"] = {"native": summary(a), "raw": summary(b),
                                              "ratio": statistics.median(a) / statistics.median(b),
-                                             "target": "ratio <= 0.75"}
+                                             "target": "ratio <= 0.75",
+                                             "leg_to_node_banner": {"native": summary(legs[0]), "raw": summary(legs[1]),
+                                                                    "ratio": statistics.median(legs[0]) / statistics.median(legs[1])},
+                                             "direct_to_node": summary(direct),
+                                             "zero_cost_leg_ratio": statistics.median(direct) / statistics.median(b)}
+
+    def native_proxy_command(self):
+        return [self.tsh, "proxy", "ssh", "--transport=grpc", f"--cluster={self.state['cluster']}",
+                f"--proxy={self.state['web_addr']}", f"{self.node}:3022"]
+
+    def raw_proxy_command(self):
+        line = [l for l in self.config_raw.read_text().splitlines() if "ProxyCommand" in l][-1]
+        return shlex.split(line.split("ProxyCommand", 1)[1].replace("%r", self.login))
+
+    def leg_to_banner(self, cmd):
+        """Seconds from starting a ProxyCommand to the node's first four bytes."""
+        start = time.perf_counter()
+        p = subprocess.Popen(cmd, env=self.env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL)
+        head = p.stdout.read(4)
+        elapsed = time.perf_counter() - start
+        p.kill()
+        p.wait()
+        assert head == b"SSH-", head
+        return elapsed
+
+    def direct_ssh(self, *remote):
+        node = next(n for n in self.state["nodes"] if n["name"] == "node1" and n["cluster"] == self.state["cluster"])
+        keys = self.home / "keys" / "localhost"
+        return ["ssh", "-F", "none", "-o", f"UserKnownHostsFile={self.home}/known_hosts",
+                "-o", f"HostKeyAlias=node1.{self.state['cluster']}", "-o", f"IdentityFile={keys}/alice",
+                "-o", f"CertificateFile={keys}/alice-ssh/{self.state['cluster']}-cert.pub",
+                "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-p", str(node["port"]),
+                f"{self.login}@127.0.0.1", *remote]
 
     # N2, N3, N4
     def native_throughput(self):
@@ -281,9 +335,25 @@ class NativeBench(Bench):
         runs = 3 if self.quick else 5
         out = {"bytes": size}
         for name, fn in (("up", self.up_mib_s), ("down", self.down_mib_s)):
-            a, b = alternate(lambda: fn(self.config_native), lambda: fn(self.config_openssh), runs)
+            loads = {"native": [], "openssh": []}
+
+            def measured(config, leg):
+                # Who else used the machine meanwhile: the sandbox's own CPU
+                # seconds per GiB (one process: the proxy, its gRPC service and
+                # relays) and how busy both cores were. A busy machine with
+                # the sandbox on top bounds the figure, not tsh.
+                before = (process_cpu_s(self.state["supervisor_pid"]), machine_cpu())
+                mib_s = fn(config)
+                after = (process_cpu_s(self.state["supervisor_pid"]), machine_cpu())
+                busy, total = after[1][0] - before[1][0], after[1][1] - before[1][1]
+                loads[leg].append(((after[0] - before[0]) * (1 << 30) / size, busy / total if total else 0.0))
+                return mib_s
+            a, b = alternate(lambda: measured(self.config_native, "native"),
+                             lambda: measured(self.config_openssh, "openssh"), runs)
             out[name] = {"native_mib_s": summary(a), "openssh_leg_mib_s": summary(b),
-                         "ratio": statistics.median(a) / statistics.median(b)}
+                         "ratio": statistics.median(a) / statistics.median(b),
+                         "sandbox_cpu_s_per_gib": {leg: summary([x[0] for x in v]) for leg, v in loads.items()},
+                         "machine_busy": {leg: summary([x[1] for x in v]) for leg, v in loads.items()}}
         out["target"] = "ratio >= 0.9"
         self.results["N2_native_throughput"] = out
 
@@ -291,7 +361,7 @@ class NativeBench(Bench):
         # the ProxyCommand (detached from ssh's hang-up by nohup).
         cpu = {}
         for name, remote, feed in (("up", "cat > /dev/null", True), ("down", f"head -c {size} /dev/zero", False)):
-            ratios, rss = [], []
+            ratios, rss, floors = [], [], []
             for _ in range(runs):
                 self.usage.write_text("")
                 src = subprocess.Popen(["head", "-c", str(size), "/dev/zero"], stdout=subprocess.PIPE) if feed else None
@@ -316,8 +386,13 @@ class NativeBench(Bench):
                 ratios.append(tsh_cpu / ssh_cpu if ssh_cpu > 0 else float("inf"))
                 rss.append(int(peak) / 1024)
                 cpu.setdefault(name + "_tsh_cpu_s_per_gib", []).append(tsh_cpu * (1 << 30) / size)
+                # tsh's time in the kernel alone (socket and pipe I/O, wake-ups):
+                # what no change to tsh's own code removes.
+                cpu.setdefault(name + "_tsh_system_s_per_gib", []).append(float(system) * (1 << 30) / size)
+                floors.append(float(system) / ssh_cpu if ssh_cpu > 0 else float("inf"))
                 cpu.setdefault(name + "_ssh_cpu_s_per_gib", []).append(ssh_cpu * (1 << 30) / size)
             cpu[name + "_cpu_ratio"] = statistics.median(ratios)
+            cpu[name + "_system_only_ratio"] = statistics.median(floors)
             cpu[name + "_peak_rss_mb"] = max(rss)
         cpu = {k: (summary(v) if isinstance(v, list) else v) for k, v in cpu.items()}
         cpu["target"] = "tsh CPU <= 0.5 x ssh CPU per GiB; tsh peak RSS <= 30 MB"
@@ -383,16 +458,30 @@ def table(results):
         n1 = r["N1_native_setup_s"]
         rows.append(("N1 setup, native gRPC", f"native {n1['native']['median']*1000:.0f} ms, raw ssh -s {n1['raw']['median']*1000:.0f} ms",
                      f"ratio {n1['ratio']:.3f}", "<= 0.75"))
+        if "leg_to_node_banner" in n1:
+            leg = n1["leg_to_node_banner"]
+            rows.append(("N1b the leg alone, to the node's banner",
+                         f"native {leg['native']['median']*1000:.0f} ms, raw ssh -s {leg['raw']['median']*1000:.0f} ms",
+                         f"ratio {leg['ratio']:.3f}", "(where N1 goes)"))
+            rows.append(("N1c ssh straight to the node, no proxy", f"{n1['direct_to_node']['median']*1000:.0f} ms",
+                         f"direct / raw {n1['zero_cost_leg_ratio']:.3f}", "(N1's floor)"))
         n2 = r["N2_native_throughput"]
         for d in ("up", "down"):
             t = n2[d]
             rows.append((f"N2 native {d} ({n2['bytes'] >> 20} MiB)",
                          f"native {t['native_mib_s']['median']:.0f}, OpenSSH leg {t['openssh_leg_mib_s']['median']:.0f} MiB/s",
                          f"ratio {t['ratio']:.3f}", ">= 0.9"))
+            if "sandbox_cpu_s_per_gib" in t:
+                sb, busy = t["sandbox_cpu_s_per_gib"], t["machine_busy"]
+                rows.append((f"N2b sandbox's CPU {d}", f"native {sb['native']['median']:.2f}, OpenSSH leg {sb['openssh']['median']:.2f} s/GiB",
+                             f"machine busy {busy['native']['median']:.0%} / {busy['openssh']['median']:.0%}", "(what bounds N2)"))
         n3 = r["N3_native_cpu_and_memory"]
         for d in ("up", "down"):
             rows.append((f"N3 native CPU {d}", f"tsh {n3[d + '_tsh_cpu_s_per_gib']['median']:.2f} s/GiB, ssh {n3[d + '_ssh_cpu_s_per_gib']['median']:.2f} s/GiB",
                          f"ratio {n3[d + '_cpu_ratio']:.2f}, RSS {n3[d + '_peak_rss_mb']:.1f} MB", "<= 0.5, <= 30 MB"))
+            if d + "_tsh_system_s_per_gib" in n3:
+                rows.append((f"N3b tsh in the kernel {d}", f"{n3[d + '_tsh_system_s_per_gib']['median']:.2f} s/GiB",
+                             f"alone {n3[d + '_system_only_ratio']:.2f} x ssh", "(N3's floor)"))
         n5 = r["N5_native_fan_out_50"]
         rows.append(("N5 native fan-out 50", f"{n5['wall_s']['median']:.2f} s", f"ok {n5['succeeded']}", "50/50"))
         n6 = r["N6_ls_vs_status"]
