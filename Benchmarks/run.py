@@ -278,6 +278,9 @@ class NativeBench(Bench):
         self.config_timed.write_text(text.replace(
             'ProxyCommand "', f'ProxyCommand nohup /usr/bin/time -a -o {self.usage} -f "%%U %%S %%M" "').replace(
             " proxy ssh ", " proxy ssh --transport=grpc "))
+        self.config_timed_openssh = self.work / "config-timed-openssh"
+        self.config_timed_openssh.write_text(self.config_timed.read_text().replace(
+            " proxy ssh --transport=grpc ", " proxy ssh --transport=openssh "))
 
     # N1
     def native_setup(self):
@@ -358,45 +361,57 @@ class NativeBench(Bench):
         self.results["N2_native_throughput"] = out
 
         # CPU and memory: ssh under GNU time, tsh under its own GNU time as
-        # the ProxyCommand (detached from ssh's hang-up by nohup).
+        # the ProxyCommand (detached from ssh's hang-up by nohup). The OpenSSH
+        # leg's ProxyCommand (tsh and the ssh -s it runs) is measured the same
+        # way: what the same relay costs without gRPC.
         cpu = {}
         for name, remote, feed in (("up", "cat > /dev/null", True), ("down", f"head -c {size} /dev/zero", False)):
-            ratios, rss, floors = [], [], []
+            ratios, rss, floors, legs = [], [], [], []
             for _ in range(runs):
-                self.usage.write_text("")
-                src = subprocess.Popen(["head", "-c", str(size), "/dev/zero"], stdout=subprocess.PIPE) if feed else None
-                r = subprocess.run(["/usr/bin/time", "-f", "%U %S", *self.ssh(self.config_timed, remote)],
-                                   env=self.env, stdin=src.stdout if src else subprocess.DEVNULL,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-                if src:
-                    src.stdout.close()  # so head ends even if ssh did not read it all
-                    src.wait()
-                assert r.returncode == 0, r.stderr
-                total = sum(float(x) for x in r.stderr.strip().splitlines()[-1].split())
-                # ssh hangs up on its ProxyCommand (time ignores that, under
-                # nohup); tsh ends with its stream and time then writes.
-                deadline = time.time() + 10
-                while not self.usage.read_text().strip() and time.time() < deadline:
-                    time.sleep(0.05)
-                user, system, peak = self.usage.read_text().strip().splitlines()[-1].split()
-                tsh_cpu = float(user) + float(system)
-                # ssh hangs up on its ProxyCommand without waiting for it, so
-                # its own usage does not include tsh's.
-                ssh_cpu = total
+                ssh_cpu, user, system, peak = self.timed_proxy_command(self.config_timed, remote, feed)
+                tsh_cpu = user + system
                 ratios.append(tsh_cpu / ssh_cpu if ssh_cpu > 0 else float("inf"))
-                rss.append(int(peak) / 1024)
+                rss.append(peak / 1024)
                 cpu.setdefault(name + "_tsh_cpu_s_per_gib", []).append(tsh_cpu * (1 << 30) / size)
+                cpu.setdefault(name + "_ssh_cpu_s_per_gib", []).append(ssh_cpu * (1 << 30) / size)
                 # tsh's time in the kernel alone (socket and pipe I/O, wake-ups):
                 # what no change to tsh's own code removes.
-                cpu.setdefault(name + "_tsh_system_s_per_gib", []).append(float(system) * (1 << 30) / size)
-                floors.append(float(system) / ssh_cpu if ssh_cpu > 0 else float("inf"))
-                cpu.setdefault(name + "_ssh_cpu_s_per_gib", []).append(ssh_cpu * (1 << 30) / size)
+                cpu.setdefault(name + "_tsh_system_s_per_gib", []).append(system * (1 << 30) / size)
+                floors.append(system / ssh_cpu if ssh_cpu > 0 else float("inf"))
+                _, leg_user, leg_system, _ = self.timed_proxy_command(self.config_timed_openssh, remote, feed)
+                cpu.setdefault(name + "_openssh_leg_cpu_s_per_gib", []).append((leg_user + leg_system) * (1 << 30) / size)
+                legs.append(tsh_cpu / (leg_user + leg_system) if leg_user + leg_system > 0 else float("inf"))
             cpu[name + "_cpu_ratio"] = statistics.median(ratios)
             cpu[name + "_system_only_ratio"] = statistics.median(floors)
+            cpu[name + "_vs_openssh_leg_ratio"] = statistics.median(legs)
             cpu[name + "_peak_rss_mb"] = max(rss)
         cpu = {k: (summary(v) if isinstance(v, list) else v) for k, v in cpu.items()}
         cpu["target"] = "tsh CPU <= 0.5 x ssh CPU per GiB; tsh peak RSS <= 30 MB"
         self.results["N3_native_cpu_and_memory"] = cpu
+
+    def timed_proxy_command(self, config, remote, feed):
+        """One transfer through a config whose ProxyCommand runs under GNU time:
+        ssh's CPU seconds, the ProxyCommand's user and system seconds and its
+        peak RSS in KiB."""
+        self.usage.write_text("")
+        src = subprocess.Popen(["head", "-c", str(self.transfer_size()), "/dev/zero"],
+                               stdout=subprocess.PIPE) if feed else None
+        r = subprocess.run(["/usr/bin/time", "-f", "%U %S", *self.ssh(config, remote)],
+                           env=self.env, stdin=src.stdout if src else subprocess.DEVNULL,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if src:
+            src.stdout.close()  # so head ends even if ssh did not read it all
+            src.wait()
+        assert r.returncode == 0, r.stderr
+        # ssh hangs up on its ProxyCommand without waiting for it, so its own
+        # usage does not include the ProxyCommand's.
+        ssh_cpu = sum(float(x) for x in r.stderr.strip().splitlines()[-1].split())
+        # time ignores the hang-up (nohup) and writes once the command ends.
+        deadline = time.time() + 10
+        while not self.usage.read_text().strip() and time.time() < deadline:
+            time.sleep(0.05)
+        user, system, peak = self.usage.read_text().strip().splitlines()[-1].split()
+        return ssh_cpu, float(user), float(system), int(peak)
 
     # N6 (issue #13): tsh ls over the sandbox's 1,200 root nodes, next to tsh status
     def ls_cost(self):
@@ -479,6 +494,9 @@ def table(results):
         for d in ("up", "down"):
             rows.append((f"N3 native CPU {d}", f"tsh {n3[d + '_tsh_cpu_s_per_gib']['median']:.2f} s/GiB, ssh {n3[d + '_ssh_cpu_s_per_gib']['median']:.2f} s/GiB",
                          f"ratio {n3[d + '_cpu_ratio']:.2f}, RSS {n3[d + '_peak_rss_mb']:.1f} MB", "<= 0.5, <= 30 MB"))
+            if d + "_openssh_leg_cpu_s_per_gib" in n3:
+                rows.append((f"N3c the OpenSSH leg's ProxyCommand {d}", f"{n3[d + '_openssh_leg_cpu_s_per_gib']['median']:.2f} s/GiB",
+                             f"tsh native {n3[d + '_vs_openssh_leg_ratio']:.2f} x it", "(the same relay without gRPC)"))
             if d + "_tsh_system_s_per_gib" in n3:
                 rows.append((f"N3b tsh in the kernel {d}", f"{n3[d + '_tsh_system_s_per_gib']['median']:.2f} s/GiB",
                              f"alone {n3[d + '_system_only_ratio']:.2f} x ssh", "(N3's floor)"))
