@@ -59,18 +59,15 @@ public enum Multiplexing {
     /// Makes sure a master listens on `controlPath`, starting one if needed
     /// (one starter per slot at a time).
     public static func ensureMaster(controlPath: String, start: () throws -> Void) throws {
-        if isListening(controlPath) { return }
+        if UnixSocket.isListening(controlPath) { return }
         let lockFD = open(controlPath + ".lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard lockFD >= 0 else { throw FileSystem.error("cannot open", controlPath + ".lock") }
         defer { close(lockFD) }
         while flock(lockFD, LOCK_EX) != 0 && errno == EINTR {}
-        if isListening(controlPath) { return }
+        if UnixSocket.isListening(controlPath) { return }
         unlink(controlPath)  // a socket left by a master that died
         try start()
     }
-
-    /// True when something accepts connections on the Unix socket.
-    static func isListening(_ path: String) -> Bool { UnixSocket.isListening(path) }
 
     /// `<TELEPORT_HOME>/mux/<hash>`, or a private directory under `/tmp`
     /// when that would not fit a Unix socket address.

@@ -165,7 +165,7 @@ public struct ProxySSH {
         try Multiplexing.ensureMaster(controlPath: controlPath) {
             for attempt in 1...6 {
                 let (result, _) = try ChildProcess.run(arguments, stdinNull: true)
-                if result.status == 0 && Multiplexing.isListening(controlPath) { return }
+                if result.status == 0 && UnixSocket.isListening(controlPath) { return }
                 if LegFailure.classify(result.stderr) != .retryable || attempt == 6 {
                     // The leg itself will connect directly and report the problem.
                     return

@@ -159,14 +159,13 @@ public enum FlatYAML {
         func digits(_ part: ArraySlice<Unicode.Scalar>, _ valid: (Unicode.Scalar) -> Bool) -> Bool {
             !part.isEmpty && part.allSatisfy(valid)
         }
-        let isDigit: (Unicode.Scalar) -> Bool = { ("0"..."9").contains($0) }
         if first == "." {
             // strconv.ParseFloat of ".5", ".5e3".
             return isFloat(s)
         }
         guard first == "+" || first == "-" || isDigit(first) else { return false }
         // parseTimestamp's quick check: YYYY- …
-        if isDigit(first), s.count > 4, s[0..<4].allSatisfy(isDigit), s[4] == "-" { return true }
+        if isDigit(first), s.count > 4, s[0..<4].allSatisfy({ isDigit($0) }), s[4] == "-" { return true }
         if isBase60Float(s) { return true }
         let plain = s.filter { $0 != "_" }
         var body = plain[...]
@@ -185,12 +184,15 @@ public enum FlatYAML {
         return isFloat(Array(plain))
     }
 
+    /// An ASCII digit (nil, past the end, is none): the scanners below
+    /// follow Go's regexps and strconv, which know no other digits.
+    static func isDigit(_ c: Unicode.Scalar?) -> Bool { c.map { ("0"..."9").contains($0) } ?? false }
+
     /// yaml.v2's float pattern `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`
     /// (which also covers the decimal integers).
     static func isFloat(_ s: [Unicode.Scalar]) -> Bool {
         var i = 0
-        func isDigit(_ at: Int) -> Bool { at < s.count && ("0"..."9").contains(s[at]) }
-        func run() -> Int { let start = i; while isDigit(i) { i += 1 }; return i - start }
+        func run() -> Int { let start = i; while isDigit(i < s.count ? s[i] : nil) { i += 1 }; return i - start }
         if i < s.count && (s[i] == "+" || s[i] == "-") { i += 1 }
         if i < s.count && s[i] == "." {
             i += 1
@@ -211,7 +213,6 @@ public enum FlatYAML {
     static func isBase60Float(_ s: [Unicode.Scalar]) -> Bool {
         var i = 0
         func at(_ k: Int) -> Unicode.Scalar? { k < s.count ? s[k] : nil }
-        func isDigit(_ c: Unicode.Scalar?) -> Bool { c.map { ("0"..."9").contains($0) } ?? false }
         if at(i) == "+" || at(i) == "-" { i += 1 }
         guard isDigit(at(i)) else { return false }
         i += 1
